@@ -1,0 +1,16 @@
+import { history } from './history';
+import { system } from './system';
+import { terminal } from './terminal';
+
+/**
+ * The whole contract between the renderer and the main side. Each domain declares its calls and
+ * streams once, in its own file; everything else (client, preload allow-list, IPC binding,
+ * WebSocket router, mocks) is derived from this object.
+ */
+export const contract = {
+  system,
+  history,
+  terminal,
+};
+
+export type Contract = typeof contract;

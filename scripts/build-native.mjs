@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Builds the N-API addons (node-gyp) and the C helper programs under native/. Run by `npm install`.
+// A failed build does not fail the install: the features that need the native piece report
+// themselves unavailable with the reason, and this script says which system package is missing.
+// `--strict` (used by tests and CI) fails instead.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const strict = process.argv.includes('--strict');
+const failures = [];
+
+function run(cmd, args, what) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.error || r.status !== 0) {
+    failures.push(`${what}: ${r.error ? r.error.message : `exit ${r.status}`}`);
+    return false;
+  }
+  return true;
+}
+
+// node-gyp ships with npm; prefer the project's copy so the version is pinned.
+const gyp = existsSync(join(root, 'node_modules/node-gyp/bin/node-gyp.js'))
+  ? [process.execPath, [join(root, 'node_modules/node-gyp/bin/node-gyp.js')]]
+  : ['npx', ['node-gyp']];
+run(gyp[0], [...gyp[1], 'rebuild', '-j', 'max'], 'native addons (node-gyp)');
+
+// The helper programs are plain C with no dependencies: one executable per folder under native/
+// that has a main.c (native/helper → build/vantage-helper).
+mkdirSync(join(root, 'build'), { recursive: true });
+for (const dir of ['helper', 'runtime']) {
+  const src = join(root, 'native', dir);
+  if (!existsSync(join(src, 'main.c'))) continue;
+  const sources = readdirSync(src).filter((f) => f.endsWith('.c')).map((f) => join(src, f));
+  run('cc', ['-O2', '-Wall', '-Wextra', '-std=gnu11', '-o', join(root, 'build', `vantage-${dir}`), ...sources], `vantage-${dir} (cc)`);
+}
+
+if (failures.length) {
+  console.error(`\nvantage: some native parts did not build:\n  ${failures.join('\n  ')}`);
+  console.error('Install a C/C++ toolchain and Python 3 (Debian/Ubuntu: apt-get install build-essential python3),');
+  console.error('then run `npm run build:native`. Until then the features that need them say they are unavailable.');
+  if (strict) process.exit(1);
+}
