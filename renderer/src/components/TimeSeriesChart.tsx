@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { Area, AreaChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatDateTime, formatTime } from './format';
 
 export interface ChartSeries {
@@ -47,6 +47,7 @@ export const TimeSeriesChart = memo(function TimeSeriesChart({
         labelFormatter={(t) => (longRange ? formatDateTime(Number(t)) : formatTime(Number(t)))}
         formatter={(v) => formatValue(Number(v))}
       />
+      {series.length > 1 && <Legend iconType="plainline" iconSize={10} wrapperStyle={{ fontSize: 11 }} />}
     </>
   );
   return (
