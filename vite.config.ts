@@ -3,14 +3,14 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 export default defineConfig({
-  root: resolve(__dirname, 'renderer'),
+  root: resolve(import.meta.dirname, 'renderer'),
   base: './',
   plugins: [react()],
   resolve: {
-    alias: { '@contract': resolve(__dirname, 'electron/contract') },
+    alias: { '@contract': resolve(import.meta.dirname, 'electron/contract') },
   },
   build: {
-    outDir: resolve(__dirname, 'dist/renderer'),
+    outDir: resolve(import.meta.dirname, 'dist/renderer'),
     emptyOutDir: true,
     sourcemap: true,
     chunkSizeWarningLimit: 2000,

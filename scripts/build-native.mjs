@@ -25,7 +25,12 @@ function run(cmd, args, what) {
 const gyp = existsSync(join(root, 'node_modules/node-gyp/bin/node-gyp.js'))
   ? [process.execPath, [join(root, 'node_modules/node-gyp/bin/node-gyp.js')]]
   : ['npx', ['node-gyp']];
-run(gyp[0], [...gyp[1], 'rebuild', '-j', 'max'], 'native addons (node-gyp)');
+// binding.gyp picks each addon's sources up by glob; with none present there is nothing to build.
+const addonDirs = ['proc', 'disk'].filter((d) => {
+  const dir = join(root, 'native', 'addon', d);
+  return existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.cc'));
+});
+if (addonDirs.length) run(gyp[0], [...gyp[1], 'rebuild', '-j', 'max'], 'native addons (node-gyp)');
 
 // The helper programs are plain C with no dependencies: one executable per folder under native/
 // that has a main.c (native/helper → build/vantage-helper).

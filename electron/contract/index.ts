@@ -1,4 +1,6 @@
 import { history } from './history';
+import { memory } from './memory';
+import { sql } from './sql';
 import { system } from './system';
 import { terminal } from './terminal';
 
@@ -11,6 +13,8 @@ export const contract = {
   system,
   history,
   terminal,
+  memory,
+  sql,
 };
 
 export type Contract = typeof contract;

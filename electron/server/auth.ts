@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { hostname, networkInterfaces } from 'node:os';
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
@@ -30,7 +31,21 @@ export function isLoopback(host: string): boolean {
  * loopback names. Checking both stops DNS-rebinding pages and foreign sites from reaching us.
  */
 export function allowedHosts(boundHost: string, port: number): Set<string> {
-  const names = isLoopback(boundHost) ? ['127.0.0.1', 'localhost', '[::1]'] : [boundHost.includes(':') ? `[${boundHost}]` : boundHost];
+  const bracket = (h: string) => (h.includes(':') ? `[${h}]` : h);
+  let names: string[];
+  if (isLoopback(boundHost)) {
+    names = ['127.0.0.1', 'localhost', '[::1]'];
+  } else if (boundHost === '0.0.0.0' || boundHost === '::') {
+    // A wildcard bind is reached through any of the machine's addresses or its host name (and the
+    // wildcard itself, which `vantage serve` prints). None of these is a name an attacker controls.
+    const addresses = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a !== undefined && (boundHost === '::' || a.family === 'IPv4'))
+      .map((a) => bracket(a!.address.replace(/%.*$/, '')));
+    names = [...new Set(['127.0.0.1', 'localhost', '[::1]', bracket(boundHost), hostname(), ...addresses])];
+  } else {
+    names = [bracket(boundHost)];
+  }
   return new Set(names.map((n) => `${n}:${port}`));
 }
 

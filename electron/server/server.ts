@@ -29,6 +29,15 @@ export interface RunningServer {
 
 export class ServerConfigError extends Error {}
 
+/** The request target as a URL, or null when it cannot be parsed (`//`, `//[::1`): never a throw. */
+function requestUrl(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://placeholder');
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Browser mode and agent: the built renderer over HTTP, the contract over one WebSocket per page,
  * and `/metrics` for Prometheus. Every WebSocket and `/metrics` request must carry the per-launch
@@ -44,7 +53,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   let nextClient = 1;
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const url = requestUrl(req.url);
+    if (!url) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('malformed request target\n');
+      return;
+    }
     if (!req.headers.host || !hosts.has(req.headers.host)) {
       res.writeHead(421, { 'content-type': 'text/plain' }).end('unexpected Host header\n');
       return;
@@ -66,10 +79,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://placeholder');
     const refuse = (status: number, why: string) => {
       socket.end(`HTTP/1.1 ${status} ${why}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${why}\n`);
     };
+    const url = requestUrl(req.url);
+    if (!url) return refuse(400, 'Bad Request');
     if (url.pathname !== '/ws') return refuse(404, 'Not Found');
     if (!req.headers.host || !hosts.has(req.headers.host)) return refuse(421, 'Misdirected Request');
     if (!originAllowed(req.headers.origin, hosts)) return refuse(403, 'Forbidden origin');

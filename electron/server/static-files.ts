@@ -19,7 +19,15 @@ export const CSP =
 
 /** Serves the built renderer; unknown paths get index.html (client-side routing). */
 export function serveStatic(root: string, pathname: string, res: ServerResponse): void {
-  const rel = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    // A malformed escape would otherwise throw out of the request handler and end the server.
+    res.writeHead(400, { 'content-type': 'text/plain' }).end('malformed path\n');
+    return;
+  }
+  const rel = normalize(decoded).replace(/^([/\\])+/, '');
   let file = join(root, rel);
   if (!file.startsWith(root + sep) && file !== root) {
     res.writeHead(403).end('forbidden');

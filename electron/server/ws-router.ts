@@ -54,6 +54,10 @@ export function serveConnection(ws: WebSocket, dispatcher: Dispatcher, clientId:
     }
   });
 
+  // A protocol error (oversized or invalid frame) arrives here before the socket closes; without a
+  // listener it would be thrown and end the whole server. The close handler below cleans up.
+  ws.on('error', () => {});
+
   ws.on('close', () => {
     for (const stop of subs.values()) stop();
     subs.clear();

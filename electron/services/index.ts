@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Contract } from '../contract';
 import type { ContractHandlers } from '../rpc/handlers';
@@ -6,6 +7,8 @@ import { createHistoryHandlers } from './history/handlers';
 import { HistoryStore } from './history/store';
 import { CollectorRegistry, PolledSource } from './scheduler/polled-source';
 import { MetricsRegistry } from './metrics/registry';
+import { createMemoryService } from './memory/service';
+import { createSqlService } from './sql/service';
 import { createSystemHandlers } from './system/handlers';
 import { systemMetrics } from './system/metrics';
 import { SystemCollector, systemSeries } from './system/system-collector';
@@ -30,6 +33,7 @@ export interface Services {
 /** Builds every service and its handlers. The entry points (Electron main, server, CLI) only wire. */
 export function createServices(opts: ServiceOptions = {}): Services {
   const dir = opts.dataDir ?? defaultDataDir();
+  mkdirSync(dir, { recursive: true });
   const startedAt = Date.now();
   const collectors = new CollectorRegistry();
   const history = new HistoryStore(join(dir, 'history.db'));
@@ -44,10 +48,19 @@ export function createServices(opts: ServiceOptions = {}): Services {
     stops.push(systemSource.subscribe(1000, (s) => history.record(s.ts, systemSeries(s))));
   }
 
+  const memory = createMemoryService({ collectors, history, record: opts.record });
+  metrics.register(memory.metrics);
+  stops.push(memory.stop);
+
+  const sql = createSqlService({ dataDir: dir, historyPath: join(dir, 'history.db') });
+  stops.push(() => void sql.service.close());
+
   const handlers: ContractHandlers<Contract> = {
     system: createSystemHandlers({ source: systemSource, collectors, startedAt }),
     history: createHistoryHandlers(history),
     terminal: createTerminalHandlers(terminals),
+    memory: memory.handlers,
+    sql: sql.handlers,
   };
 
   return {

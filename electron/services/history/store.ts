@@ -105,7 +105,8 @@ export class HistoryStore {
     const maxPoints = opts.maxPoints ?? 600;
     const bucket = Math.max(spec.bucketMs, Math.ceil((to - from) / maxPoints / spec.bucketMs) * spec.bucketMs);
     const stmt = this.db.prepare(
-      `SELECT (ts / ?) * ? AS t, avg(v) AS v FROM ${spec.table} WHERE series = ? AND ts >= ? AND ts <= ? GROUP BY t ORDER BY t`,
+      // better-sqlite3 binds JS numbers as REAL: cast, or ts / bucket is a float division and nothing is bucketed.
+      `SELECT (ts / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS t, avg(v) AS v FROM ${spec.table} WHERE series = ? AND ts >= ? AND ts <= ? GROUP BY t ORDER BY t`,
     );
     const series = opts.series.map((name) => {
       const id = this.ids.get(name);

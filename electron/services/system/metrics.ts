@@ -18,10 +18,10 @@ export function systemMetrics(s: SystemSnapshot, collectors: CollectorRegistry):
     { name: 'vantage_network_transmit_bytes_total', help: 'Bytes sent per interface.', type: 'counter', samples: s.interfaces.map((n) => ({ labels: { interface: n.name }, value: n.txBytes })) },
     { name: 'vantage_uptime_seconds', help: 'Seconds since boot.', type: 'gauge', samples: [{ value: s.uptimeSeconds }] },
     {
-      name: 'vantage_collector_tick_cpu_milliseconds',
+      name: 'vantage_collector_tick_cpu_seconds',
       help: "Mean CPU time per tick of each of Vantage's collectors.",
       type: 'gauge',
-      samples: collectors.costs().map((c) => ({ labels: { collector: c.name }, value: c.meanCpuMs })),
+      samples: collectors.costs().map((c) => ({ labels: { collector: c.name }, value: c.meanCpuMs / 1000 })),
     },
   ];
 }

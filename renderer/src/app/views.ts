@@ -12,4 +12,6 @@ export interface ViewEntry {
 export const views: ViewEntry[] = [
   { id: 'overview', title: 'Overview', icon: '◔', component: lazy(() => import('../views/overview/OverviewView')) },
   { id: 'terminal', title: 'Terminal', icon: '❯', component: lazy(() => import('../views/terminal/TerminalView')) },
+  { id: 'memory', title: 'Memory', icon: '▤', component: lazy(() => import('../views/memory/MemoryView')) },
+  { id: 'sql', title: 'SQL', icon: '≡', component: lazy(() => import('../views/sql/SqlView')) },
 ];

@@ -1,0 +1,132 @@
+// Engine benchmark: our engine vs better-sqlite3 (both file-backed in a temp dir) vs sql.js (memory).
+// Run: node --import tsx bench/engine/run.ts [--rows N]
+import BetterSqlite from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import initSqlJs from 'sql.js';
+import { Database } from '../../electron/engine/index';
+
+const argRows = process.argv.indexOf('--rows');
+const N = argRows > 0 ? Number(process.argv[argRows + 1]) : 1_000_000;
+const POINT = Math.min(200_000, N);
+const LOOKUPS = Math.min(10_000, N);
+const dir = mkdtempSync(path.join(tmpdir(), 'vantage-bench-'));
+
+/** The three engines behind one tiny interface so every case runs the same SQL. */
+interface Engine {
+  name: string;
+  exec(sql: string): void;
+  /** Prepared statement run many times; returns rows of the last run for a sanity check. */
+  many(sql: string, params: unknown[][]): unknown[][];
+  all(sql: string): unknown[][];
+  close(): void;
+}
+
+function ours(): Engine {
+  const db = Database.open(path.join(dir, 'ours.db'));
+  return {
+    name: 'vantage',
+    exec: (sql) => db.exec(sql),
+    many(sql, params) {
+      const st = db.prepare(sql);
+      let last: unknown[][] = [];
+      for (const p of params) last = st.all(p);
+      return last;
+    },
+    all: (sql) => db.query(sql).rows,
+    close: () => db.close(),
+  };
+}
+
+function better(): Engine {
+  const db = new BetterSqlite(path.join(dir, 'better.db'));
+  db.pragma('journal_mode = WAL');
+  return {
+    name: 'better-sqlite3',
+    exec: (sql) => db.exec(sql),
+    many(sql, params) {
+      const st = db.prepare(sql);
+      let last: unknown[][] = [];
+      if (st.reader) for (const p of params) last = st.raw().all(...p) as unknown[][];
+      else for (const p of params) st.run(...p);
+      return last;
+    },
+    all: (sql) => db.prepare(sql).raw().all() as unknown[][],
+    close: () => db.close(),
+  };
+}
+
+async function sqljs(): Promise<Engine> {
+  const SQL = await initSqlJs();
+  const db = new SQL.Database();
+  return {
+    name: 'sql.js',
+    exec: (sql) => db.exec(sql),
+    many(sql, params) {
+      const st = db.prepare(sql);
+      let last: unknown[][] = [];
+      for (const p of params) {
+        st.bind(p as never);
+        last = [];
+        while (st.step()) last.push(st.get());
+        st.reset();
+      }
+      st.free();
+      return last;
+    },
+    all: (sql) => db.exec(sql)[0]?.values ?? [],
+    close: () => db.close(),
+  };
+}
+
+const cases: { name: string; run(e: Engine): unknown }[] = [
+  {
+    name: `insert ${N} rows (1 tx)`,
+    run(e) {
+      e.exec('CREATE TABLE items(id INTEGER PRIMARY KEY, grp INTEGER, name TEXT, score REAL)');
+      e.exec('CREATE TABLE groups(id INTEGER PRIMARY KEY, label TEXT)');
+      e.exec('CREATE TABLE tags(item INTEGER, tag TEXT)');
+      const rows = Array.from({ length: N }, (_, i) => [i + 1, i % 1000, `name-${i}`, (i * 7919) % 10007 / 3]);
+      e.exec('BEGIN');
+      e.many('INSERT INTO items VALUES(?, ?, ?, ?)', rows);
+      e.many('INSERT INTO groups VALUES(?, ?)', Array.from({ length: 1000 }, (_, i) => [i, `g${i}`]));
+      e.many('INSERT INTO tags VALUES(?, ?)', Array.from({ length: Math.min(N, 100_000) }, (_, i) => [i * 3 + 1, `t${i % 50}`]));
+      e.exec('COMMIT');
+      e.exec('CREATE INDEX items_name ON items(name)');
+    },
+  },
+  {
+    name: `${POINT} point selects by PK`,
+    run: (e) => e.many('SELECT name FROM items WHERE id = ?', Array.from({ length: POINT }, (_, i) => [((i * 7919) % N) + 1])),
+  },
+  { name: 'range scan (10% of rows)', run: (e) => e.all(`SELECT count(*), sum(score) FROM items WHERE id BETWEEN ${Math.floor(N / 2)} AND ${Math.floor(N / 2 + N / 10)}`) },
+  {
+    name: `${LOOKUPS} lookups on secondary index`,
+    run: (e) => e.many('SELECT id FROM items WHERE name = ?', Array.from({ length: LOOKUPS }, (_, i) => [`name-${(i * 104729) % N}`])),
+  },
+  { name: `GROUP BY over ${N} rows`, run: (e) => e.all('SELECT grp, count(*), avg(score) FROM items GROUP BY grp') },
+  { name: 'three-table join', run: (e) => e.all("SELECT g.label, count(*) FROM tags t JOIN items i ON i.id = t.item JOIN groups g ON g.id = i.grp WHERE t.tag = 't7' GROUP BY g.label") },
+];
+
+async function main(): Promise<void> {
+  const engines = [ours(), better(), await sqljs()];
+  const times: number[][] = cases.map(() => []);
+  for (const [ei, e] of engines.entries()) {
+    for (const [ci, c] of cases.entries()) {
+      const t0 = performance.now();
+      c.run(e);
+      times[ci][ei] = performance.now() - t0;
+      process.stderr.write(`${e.name}: ${c.name}: ${times[ci][ei].toFixed(1)} ms\n`);
+    }
+    e.close();
+  }
+  const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+  const header = ['case', 'vantage', 'better-sqlite3', 'sql.js', 'ours/better', 'ours/sql.js'];
+  const body = cases.map((c, i) => [c.name, fmt(times[i][0]), fmt(times[i][1]), fmt(times[i][2]), (times[i][0] / times[i][1]).toFixed(2) + '×', (times[i][0] / times[i][2]).toFixed(2) + '×']);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  for (const r of [header, widths.map((w) => '-'.repeat(w)), ...body]) console.log(r.map((v, i) => (i ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  '));
+  rmSync(dir, { recursive: true, force: true });
+}
+
+await main();

@@ -1,0 +1,46 @@
+import { SqlError } from '../errors';
+import type { Affinity, Value } from '../record/values';
+
+/** Per-execution state shared by every expression of one statement run. */
+export interface ExecCtx {
+  params: Value[];
+  named: Map<string, Value>;
+  /** Results of uncorrelated subqueries and hash tables built for joins, valid for one run. */
+  cache: Map<unknown, unknown>;
+  /** Counts work so long queries can notice an interrupt without checking a clock per row. */
+  steps: number;
+  check(): void;
+}
+
+export interface Env {
+  rows: Value[][];
+  parent: Env | null;
+  aggs: Value[] | null;
+  ctx: ExecCtx;
+}
+
+export type Fn = (env: Env) => Value;
+
+export interface SourceInfo {
+  alias: string;
+  cols: string[];
+  types: string[];
+  aff: Affinity[];
+  /** Where the rowid lives in a row array, or -1 when the source has none (subqueries, virtual tables). */
+  rowidIdx: number;
+  /** Columns folded away by USING/NATURAL, left out of `*`. */
+  hidden: Set<string>;
+}
+
+export function makeCtx(params: Value[], named: Map<string, Value>, interrupted: () => boolean, deadline?: number): ExecCtx {
+  const ctx: ExecCtx = {
+    params,
+    named,
+    cache: new Map(),
+    steps: 0,
+    check() {
+      if (interrupted() || (deadline !== undefined && Date.now() > deadline)) throw new SqlError('SQL_INTERRUPTED', 'interrupted');
+    },
+  };
+  return ctx;
+}

@@ -1,0 +1,199 @@
+import { SqlError } from '../errors';
+import {
+  compare, isInt, isNumeric, mkReal, num, Real, toInteger, toNumber, toText, typeOf, valueKey, type Value,
+} from '../record/values';
+
+export type ScalarFn = (args: Value[]) => Value;
+
+function hex(v: Value): string {
+  const bytes = v instanceof Uint8Array ? v : new TextEncoder().encode(toText(v) ?? '');
+  let s = '';
+  for (const b of bytes) s += (b < 16 ? '0' : '') + b.toString(16).toUpperCase();
+  return s;
+}
+
+function round(v: Value, digits: Value): Value {
+  if (v === null) return null;
+  const x = num(toNumber(v)!);
+  const d = digits === null ? 0 : Math.max(0, Math.min(30, toInteger(digits)!));
+  const f = 10 ** d;
+  const r = Math.round(Math.abs(x) * f + 1e-9 * Math.abs(x) * f * 0) / f;
+  return mkReal(x < 0 ? -r : r);
+}
+
+function substr(args: Value[]): Value {
+  const [s, startV, lenV] = args;
+  if (s === null || startV === null || (args.length > 2 && lenV === null)) return null;
+  const isBlob = s instanceof Uint8Array;
+  const chars: ArrayLike<unknown> = isBlob ? s : Array.from(toText(s)!);
+  const n = chars.length;
+  let start = toInteger(startV)!;
+  let len = args.length > 2 ? toInteger(lenV)! : n + 1;
+  // SQLite's 1-based indexing, negative starts from the end, negative length takes chars before start.
+  if (start < 0) start = n + start + 1;
+  else if (start === 0) {
+    if (len > 0) len -= 1;
+    start = 1;
+  }
+  let from = start - 1;
+  let to = from + len;
+  if (len < 0) {
+    to = from;
+    from = from + len;
+  }
+  from = Math.max(0, from);
+  to = Math.min(n, Math.max(0, to));
+  if (to <= from) return isBlob ? new Uint8Array(0) : '';
+  return isBlob ? (s as Uint8Array).slice(from, to) : (chars as string[]).slice(from, to).join('');
+}
+
+function trimWith(s: Value, chars: Value, left: boolean, right: boolean): Value {
+  if (s === null || chars === null) return null;
+  const str = toText(s)!;
+  const set = new Set(chars === undefined ? [' '] : Array.from(toText(chars)!));
+  let a = 0;
+  let b = str.length;
+  if (left) while (a < b && set.has(str[a])) a++;
+  if (right) while (b > a && set.has(str[b - 1])) b--;
+  return str.slice(a, b);
+}
+
+function arith(op: '+' | '-' | '*', args: Value[]): Value {
+  const [a, b] = args;
+  if (a === null || b === null) return null;
+  const x = toNumber(a)!;
+  const y = toNumber(b)!;
+  const r = op === '+' ? num(x) + num(y) : op === '-' ? num(x) - num(y) : num(x) * num(y);
+  return isInt(x as Value) && isInt(y as Value) && Number.isSafeInteger(r) ? r : mkReal(r);
+}
+
+export const SCALARS: Record<string, { min: number; max: number; fn: ScalarFn }> = {
+  abs: { min: 1, max: 1, fn: ([v]) => (v === null ? null : isInt(toNumber(v)) ? Math.abs(num(toNumber(v)!)) : mkReal(Math.abs(num(toNumber(v)!)))) },
+  length: {
+    min: 1, max: 1,
+    fn: ([v]) => (v === null ? null : v instanceof Uint8Array ? v.length : Array.from(toText(v)!).length),
+  },
+  lower: { min: 1, max: 1, fn: ([v]) => (v === null ? null : toText(v)!.toLowerCase()) },
+  upper: { min: 1, max: 1, fn: ([v]) => (v === null ? null : toText(v)!.toUpperCase()) },
+  substr: { min: 2, max: 3, fn: substr },
+  substring: { min: 2, max: 3, fn: substr },
+  trim: { min: 1, max: 2, fn: (a) => trimWith(a[0], a.length > 1 ? a[1] : (undefined as never), true, true) },
+  ltrim: { min: 1, max: 2, fn: (a) => trimWith(a[0], a.length > 1 ? a[1] : (undefined as never), true, false) },
+  rtrim: { min: 1, max: 2, fn: (a) => trimWith(a[0], a.length > 1 ? a[1] : (undefined as never), false, true) },
+  round: { min: 1, max: 2, fn: (a) => round(a[0], a.length > 1 ? a[1] : 0) },
+  typeof: { min: 1, max: 1, fn: ([v]) => typeOf(v) },
+  coalesce: { min: 2, max: 1000, fn: (a) => a.find((v) => v !== null) ?? null },
+  ifnull: { min: 2, max: 2, fn: (a) => a.find((v) => v !== null) ?? null },
+  nullif: { min: 2, max: 2, fn: ([a, b]) => (compare(a, b) === 0 && a !== null ? null : a) },
+  instr: {
+    min: 2, max: 2,
+    fn: ([a, b]) => {
+      if (a === null || b === null) return null;
+      const s = toText(a)!;
+      const i = s.indexOf(toText(b)!);
+      return i < 0 ? 0 : Array.from(s.slice(0, i)).length + 1;
+    },
+  },
+  replace: {
+    min: 3, max: 3,
+    fn: ([s, f, r]) => {
+      if (s === null || f === null || r === null) return null;
+      const from = toText(f)!;
+      return from === '' ? toText(s) : toText(s)!.split(from).join(toText(r)!);
+    },
+  },
+  hex: { min: 1, max: 1, fn: ([v]) => (v === null ? '' : hex(v)) },
+  random: { min: 0, max: 0, fn: () => Math.floor((Math.random() - 0.5) * 2 ** 53) },
+  min: { min: 2, max: 1000, fn: (a) => (a.some((v) => v === null) ? null : a.reduce((m, v) => (compare(v, m) < 0 ? v : m))) },
+  max: { min: 2, max: 1000, fn: (a) => (a.some((v) => v === null) ? null : a.reduce((m, v) => (compare(v, m) > 0 ? v : m))) },
+  quote: {
+    min: 1, max: 1,
+    fn: ([v]) => (v === null ? 'NULL' : typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : v instanceof Uint8Array ? `X'${hex(v)}'` : toText(v)),
+  },
+  unicode: { min: 1, max: 1, fn: ([v]) => (v === null ? null : toText(v)!.codePointAt(0) ?? null) },
+  char: { min: 0, max: 1000, fn: (a) => String.fromCodePoint(...a.map((v) => toInteger(v) ?? 0)) },
+  sign: { min: 1, max: 1, fn: ([v]) => (v === null ? null : Math.sign(num(toNumber(v)!))) },
+  zeroblob: { min: 1, max: 1, fn: ([v]) => new Uint8Array(Math.max(0, toInteger(v) ?? 0)) },
+  add: { min: 2, max: 2, fn: (a) => arith('+', a) },
+};
+
+/** Aggregates keep a small state object per group; `final` turns it into the value. */
+export interface Aggregate {
+  step(args: Value[]): void;
+  final(): Value;
+}
+
+export const AGGREGATES = new Set(['count', 'sum', 'total', 'avg', 'min', 'max', 'group_concat']);
+
+export function makeAggregate(name: string, distinct: boolean, star: boolean): Aggregate {
+  const seen = distinct ? new Set<string>() : null;
+  const inner = baseAggregate(name, star);
+  if (!seen) return inner;
+  return {
+    step(args) {
+      if (args[0] === null) return;
+      const k = valueKey(args[0]);
+      if (seen.has(k)) return;
+      seen.add(k);
+      inner.step(args);
+    },
+    final: () => inner.final(),
+  };
+}
+
+function baseAggregate(name: string, star: boolean): Aggregate {
+  switch (name) {
+    case 'count': {
+      let n = 0;
+      return star ? { step: () => void n++, final: () => n } : { step: (a) => void (a[0] !== null && n++), final: () => n };
+    }
+    case 'sum':
+    case 'total':
+    case 'avg': {
+      let sum = 0;
+      let n = 0;
+      let allInt = true;
+      return {
+        step([v]) {
+          if (v === null) return;
+          const x = typeof v === 'number' ? v : toNumber(v)!;
+          if (!isInt(x as Value) || (typeof v === 'string' && !isNumeric(x as Value))) allInt = false;
+          if (typeof v !== 'number' && !(v instanceof Real) && !/^\s*[+-]?\d+\s*$/.test(toText(v) ?? '')) allInt = false;
+          sum += num(x);
+          n++;
+        },
+        final() {
+          if (name === 'total') return mkReal(sum);
+          if (n === 0) return null;
+          if (name === 'avg') return mkReal(sum / n);
+          if (allInt && (sum >= 9223372036854775808 || sum < -9223372036854775808)) throw new SqlError('SQL_ERROR', 'integer overflow');
+          return allInt ? sum : mkReal(sum);
+        },
+      };
+    }
+    case 'min':
+    case 'max': {
+      let best: Value = null;
+      const sign = name === 'min' ? -1 : 1;
+      return {
+        step([v]) {
+          if (v === null) return;
+          if (best === null || compare(v, best) * sign > 0) best = v;
+        },
+        final: () => best,
+      };
+    }
+    case 'group_concat': {
+      let out: string | null = null;
+      return {
+        step([v, sep]) {
+          if (v === null) return;
+          const s = toText(v)!;
+          out = out === null ? s : out + (sep === undefined ? ',' : (toText(sep) ?? '')) + s;
+        },
+        final: () => out,
+      };
+    }
+  }
+  throw new SqlError('SQL_ERROR', `no such aggregate: ${name}`);
+}

@@ -1,0 +1,818 @@
+import { SqlError } from '../errors';
+import type { Expr, JoinItem, Select, SelectCore } from '../sql/ast';
+import { affinityOf, applyAffinity, compare, importValue, rowKey, toInteger, truth, valueKey, type Affinity, type Value } from '../record/values';
+import type { Table } from '../storage/table';
+import type { Catalog } from './catalog';
+import type { Env, ExecCtx, Fn, SourceInfo } from './env';
+import { compileExpr, exprAffinity, hasAggregate, Scope, type CompiledQuery } from './expr';
+import type { Aggregate } from './functions';
+
+export interface PlannedQuery extends CompiledQuery {
+  /** EXPLAIN QUERY PLAN rows: [id, parent, detail]. */
+  plan: [number, number, string][];
+}
+
+interface Conjunct {
+  e: Expr;
+  f: Fn;
+  /** Sources (by index) the conjunct reads; null means "treat as reading everything". */
+  refs: Set<number> | null;
+}
+
+interface Level {
+  src: number;
+  rows: (env: Env) => Value[][];
+  lookup: ((env: Env) => Value[][]) | null;
+  on: Fn[];
+  filters: Fn[];
+  left: boolean;
+  nullRow: Value[];
+  detail: string;
+}
+
+interface CoreQuery {
+  columns: string[];
+  types: string[];
+  scope: Scope;
+  plan: string[];
+  /** Rows plus, when ORDER BY is handled by the core, the sort keys after the result columns. */
+  run(parent: Env | null, ctx: ExecCtx, limit: number): Value[][];
+  sortKeys: number;
+  desc: boolean[];
+}
+
+const splitAnd = (e: Expr | undefined, out: Expr[] = []): Expr[] => {
+  if (!e) return out;
+  if (e.k === 'bin' && e.op === 'AND') {
+    splitAnd(e.l, out);
+    splitAnd(e.r, out);
+  } else out.push(e);
+  return out;
+};
+
+/** Which sources of this scope an expression reads; null when it holds a subquery or unknown name. */
+function refsOf(e: Expr, scope: Scope): Set<number> | null {
+  const out = new Set<number>();
+  let opaque = false;
+  const walk = (x: Expr | undefined): void => {
+    if (!x || opaque) return;
+    switch (x.k) {
+      case 'col': {
+        let r;
+        try {
+          r = scope.resolve(x.table, x.name, x.pos);
+        } catch {
+          r = null;
+        }
+        if (!r) opaque = true;
+        else if (r.depth === 0) out.add(r.src);
+        return;
+      }
+      case 'sub':
+      case 'exists':
+        opaque = true;
+        return;
+      case 'in':
+        if (x.sel || x.table) opaque = true;
+        walk(x.e);
+        x.list?.forEach(walk);
+        return;
+      case 'un':
+      case 'isnull':
+      case 'cast':
+        walk(x.e);
+        return;
+      case 'bin':
+      case 'like':
+        walk(x.l);
+        walk(x.r);
+        if (x.k === 'like') walk(x.esc);
+        return;
+      case 'between':
+        walk(x.e);
+        walk(x.lo);
+        walk(x.hi);
+        return;
+      case 'case':
+        walk(x.base);
+        walk(x.else);
+        x.whens.forEach(([a, b]) => (walk(a), walk(b)));
+        return;
+      case 'fn':
+        x.args.forEach(walk);
+        return;
+      default:
+        return;
+    }
+  };
+  walk(e);
+  return opaque ? null : out;
+}
+
+export function compileSelect(sel: Select, parent: Scope | null, cat: Catalog): PlannedQuery {
+  const compileSub = (s: Select, sc: Scope) => compileSelect(s, sc, cat);
+  const single = sel.compound.length === 0;
+  const cores = [sel.core, ...sel.compound.map((c) => c.core)].map((c) =>
+    compileCore(c, parent, cat, compileSub, single ? sel.orderBy : undefined),
+  );
+  const first = cores[0];
+  for (const c of cores) {
+    if (c.columns.length !== first.columns.length)
+      throw new SqlError('SQL_ERROR', 'SELECTs to the left and right of ' + (sel.compound[0]?.op ?? 'UNION') + ' do not have the same number of result columns');
+  }
+  const limitScope = new Scope(parent, compileSub);
+  const limitF = sel.limit ? compileExpr(sel.limit, limitScope) : null;
+  const offsetF = sel.offset ? compileExpr(sel.offset, limitScope) : null;
+  const ncols = first.columns.length;
+
+  let compoundOrder: { idx: number; desc: boolean }[] = [];
+  if (!single && sel.orderBy) {
+    compoundOrder = sel.orderBy.map((t, i) => {
+      const idx = resolveOutputTerm(t.e, first.columns, sel.core);
+      if (idx < 0) throw new SqlError('SQL_ERROR', `${i + 1}${['st', 'nd', 'rd'][i] ?? 'th'} ORDER BY term does not match any column in the result set`);
+      return { idx, desc: t.desc };
+    });
+  }
+
+  const plan: [number, number, string][] = [];
+  let id = 1;
+  if (single) for (const d of first.plan) plan.push([id++, 0, d]);
+  else {
+    const top = id++;
+    plan.push([top, 0, `COMPOUND QUERY`]);
+    cores.forEach((c, i) => {
+      const sub = id++;
+      plan.push([sub, top, i === 0 ? 'LEFT-MOST SUBQUERY' : `${sel.compound[i - 1].op} USING TEMP B-TREE`]);
+      for (const d of c.plan) plan.push([id++, sub, d]);
+    });
+  }
+
+  return {
+    columns: first.columns,
+    types: first.types,
+    plan,
+    get correlated() {
+      return cores.some((c) => c.scope.correlated) || limitScope.correlated;
+    },
+    run(parentEnv, ctx) {
+      const env: Env = { rows: [], parent: parentEnv, aggs: null, ctx };
+      const limit = limitF ? toInteger(limitF(env)) ?? -1 : -1;
+      let offset = offsetF ? toInteger(offsetF(env)) ?? 0 : 0;
+      if (offset < 0) offset = 0;
+      if (limit === 0) return [];
+      if (single) {
+        // No ORDER BY and no DISTINCT/aggregate: the core can stop early.
+        const want = limit >= 0 ? limit + offset : -1;
+        let rows = first.run(parentEnv, ctx, want);
+        if (first.sortKeys) {
+          const k = ncols;
+          const desc = first.desc;
+          rows.sort((a, b) => {
+            for (let i = 0; i < desc.length; i++) {
+              const c = compare(a[k + i], b[k + i]);
+              if (c) return desc[i] ? -c : c;
+            }
+            return 0;
+          });
+          rows = rows.map((r) => r.slice(0, k));
+        }
+        if (offset || limit >= 0) rows = rows.slice(offset, limit >= 0 ? offset + limit : undefined);
+        return rows;
+      }
+      let acc = first.run(parentEnv, ctx, -1);
+      for (let i = 0; i < sel.compound.length; i++) {
+        const rhs = cores[i + 1].run(parentEnv, ctx, -1);
+        acc = combine(sel.compound[i].op, acc, rhs);
+      }
+      if (compoundOrder.length) {
+        acc.sort((a, b) => {
+          for (const t of compoundOrder) {
+            const c = compare(a[t.idx], b[t.idx]);
+            if (c) return t.desc ? -c : c;
+          }
+          return 0;
+        });
+      }
+      if (offset || limit >= 0) acc = acc.slice(offset, limit >= 0 ? offset + limit : undefined);
+      return acc;
+    },
+  };
+}
+
+function combine(op: string, a: Value[][], b: Value[][]): Value[][] {
+  if (op === 'UNION ALL') return a.concat(b);
+  const dedupe = (rows: Value[][], seen = new Set<string>()) => {
+    const out: Value[][] = [];
+    for (const r of rows) {
+      const k = rowKey(r);
+      if (!seen.has(k)) {
+        seen.add(k);
+        out.push(r);
+      }
+    }
+    return out;
+  };
+  let out: Value[][];
+  if (op === 'UNION') out = dedupe(a.concat(b));
+  else {
+    const bk = new Set(b.map(rowKey));
+    out = dedupe(a.filter((r) => bk.has(rowKey(r)) === (op === 'INTERSECT')));
+  }
+  // Set operations in SQLite come out of a sorted temp b-tree, so their order is the row order.
+  return out.sort(compareRows);
+}
+
+function compareRows(a: Value[], b: Value[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const c = compare(a[i], b[i]);
+    if (c) return c;
+  }
+  return 0;
+}
+
+function resolveOutputTerm(e: Expr, columns: string[], core: SelectCore): number {
+  if (e.k === 'lit' && typeof e.v === 'number') {
+    const k = e.v;
+    if (!Number.isInteger(k) || k < 1 || k > columns.length) throw new SqlError('SQL_ERROR', `ORDER BY term out of range - should be between 1 and ${columns.length}`);
+    return k - 1;
+  }
+  if (e.k === 'col' && !e.table) {
+    const i = columns.findIndex((c) => c.toLowerCase() === e.name.toLowerCase());
+    if (i >= 0) return i;
+  }
+  const txt = JSON.stringify(e);
+  return core.cols.findIndex((c) => c.expr && JSON.stringify(c.expr) === txt);
+}
+
+function compileCore(
+  core: SelectCore,
+  parent: Scope | null,
+  cat: Catalog,
+  compileSub: (s: Select, sc: Scope) => CompiledQuery,
+  orderBy: Select['orderBy'],
+): CoreQuery {
+  const scope = new Scope(parent, compileSub);
+  if (core.values) return compileValues(core, scope, orderBy);
+
+  const getters: ((env: Env) => Value[][])[] = [];
+  const tables: (Table | null)[] = [];
+  const estimates: number[] = [];
+  for (const item of core.from) {
+    const { info, rows, table, estimate } = openSource(item, scope, cat, compileSub);
+    scope.sources.push(info);
+    getters.push(rows);
+    tables.push(table);
+    estimates.push(estimate);
+  }
+
+  // USING / NATURAL become ON equalities; the right-hand copies are hidden from `*`.
+  const onExtra: Expr[][] = core.from.map(() => []);
+  core.from.forEach((item, i) => {
+    if (i === 0) return;
+    let names = item.using;
+    if (item.natural) names = scope.sources[i].cols.filter((c) => scope.sources.slice(0, i).some((s) => s.cols.includes(c)));
+    for (const n of names ?? []) {
+      const ln = n.toLowerCase();
+      const l = scope.sources.slice(0, i).findIndex((s) => s.cols.includes(ln));
+      if (l < 0 || !scope.sources[i].cols.includes(ln)) throw new SqlError('SQL_ERROR', `cannot join using column ${n} - column not present in both tables`);
+      onExtra[i].push({ k: 'bin', op: '=', l: { k: 'col', table: scope.sources[l].alias, name: ln, pos: 0 }, r: { k: 'col', table: scope.sources[i].alias, name: ln, pos: 0 } });
+      scope.sources[i].hidden.add(ln);
+    }
+  });
+
+  // Result columns, with `*` expanded.
+  const resultExprs: Expr[] = [];
+  const columns: string[] = [];
+  const types: string[] = [];
+  for (const c of core.cols) {
+    if (c.star) {
+      const srcs = c.table ? scope.sources.filter((s) => s.alias === c.table!.toLowerCase()) : scope.sources;
+      if (c.table && !srcs.length) throw new SqlError('SQL_ERROR', `no such table: ${c.table}`);
+      if (!scope.sources.length) throw new SqlError('SQL_ERROR', 'no tables specified');
+      for (const s of srcs) {
+        s.cols.forEach((name, j) => {
+          if (!c.table && s.hidden.has(name)) return;
+          resultExprs.push({ k: 'col', table: s.alias, name, pos: 0 });
+          columns.push(s.cols[j]);
+          types.push(s.types[j]);
+        });
+      }
+    } else {
+      const e = c.expr!;
+      resultExprs.push(e);
+      columns.push(c.alias ?? (e.k === 'col' ? e.name : c.text));
+      let t = '';
+      if (e.k === 'col') {
+        const r = scope.resolve(e.table, e.name, e.pos);
+        if (r && r.depth === 0) t = scope.sources[r.src].types[r.col] ?? '';
+      }
+      types.push(t);
+    }
+  }
+  scope.aliases = new Map();
+  core.cols.forEach((c) => c.alias && scope.aliases!.set(c.alias.toLowerCase(), c.expr!));
+
+  const isAgg = !!core.groupBy || resultExprs.some(hasAggregate) || hasAggregate(core.having) || (orderBy?.some((t) => hasAggregate(t.e)) ?? false);
+  if (!isAgg && core.having) throw new SqlError('SQL_ERROR', 'a GROUP BY clause is required before HAVING');
+
+  // WHERE and inner-join ON conjuncts form one pool the planner may push to any level.
+  const pool: Conjunct[] = [];
+  const mk = (e: Expr): Conjunct => ({ e, f: compileExpr(e, scope), refs: refsOf(e, scope) });
+  for (const e of splitAnd(core.where)) pool.push(mk(e));
+  const leftOn: Conjunct[][] = core.from.map(() => []);
+  core.from.forEach((item, i) => {
+    const conj = [...splitAnd(item.on), ...onExtra[i]].map(mk);
+    if (item.join === 'left') leftOn[i] = conj;
+    else pool.push(...conj);
+  });
+
+  const hasLeft = core.from.some((f) => f.join === 'left');
+  const n = scope.sources.length;
+  const levels: Level[] = [];
+  const bound = new Set<number>();
+  const remaining = Array.from({ length: n }, (_, i) => i);
+  const placed = new Set<Conjunct>();
+  const joinOrder = hasLeft ? null : chooseJoinOrder(n, pool, scope, tables, estimates);
+  while (remaining.length) {
+    let pick = 0;
+    let best: ReturnType<typeof findLookup>;
+    if (hasLeft) best = findLookup(remaining[0], leftOn[remaining[0]].length ? leftOn[remaining[0]] : pool, bound, scope, tables);
+    else {
+      pick = remaining.indexOf(joinOrder![levels.length]);
+      best = findLookup(remaining[pick], pool, bound, scope, tables);
+    }
+    const s = remaining.splice(pick, 1)[0];
+    bound.add(s);
+    const info = scope.sources[s];
+    const level: Level = {
+      src: s,
+      rows: getters[s],
+      lookup: null,
+      on: leftOn[s].map((c) => c.f),
+      filters: [],
+      left: core.from[s].join === 'left',
+      nullRow: new Array(info.cols.length + 1).fill(null),
+      detail: `SCAN ${info.alias}`,
+    };
+    const lk = best as ReturnType<typeof findLookup>;
+    if (lk) {
+      level.lookup = buildLookup(lk, level, tables[s]);
+      level.detail = lk.rowid ? `SEARCH ${info.alias} USING INTEGER PRIMARY KEY (rowid=?)` : `SEARCH ${info.alias} USING AUTOMATIC HASH INDEX (${info.cols[lk.col]}=?)`;
+    }
+    else if (tables[s] && !level.left) {
+      const range = findRowidRange(s, pool, bound, scope, tables[s]!);
+      if (range) {
+        level.lookup = range;
+        level.detail = `SEARCH ${info.alias} USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)`;
+      }
+    }
+    for (const c of pool) {
+      if (placed.has(c)) continue;
+      if (c.refs && [...c.refs].every((r) => bound.has(r)) && (remaining.length === 0 || !hasLeft || true)) {
+        if (c.refs === null) continue;
+        level.filters.push(c.f);
+        placed.add(c);
+      }
+    }
+    levels.push(level);
+  }
+  const leftovers = pool.filter((c) => !placed.has(c)).map((c) => c.f);
+
+  // Grouping and aggregates.
+  scope.aggs = isAgg ? [] : null;
+  const groupFns = (core.groupBy ?? []).map((g) => {
+    if (g.k === 'lit' && typeof g.v === 'number') {
+      if (g.v < 1 || g.v > resultExprs.length) throw new SqlError('SQL_ERROR', `GROUP BY term out of range - should be between 1 and ${resultExprs.length}`);
+      g = resultExprs[g.v - 1];
+    }
+    const saved = scope.aggs;
+    scope.aggs = null;
+    try {
+      return compileExpr(g, scope);
+    } catch (err) {
+      if (err instanceof SqlError && err.code === 'SQL_MISUSE') throw new SqlError('SQL_MISUSE', 'aggregate functions are not allowed in the GROUP BY clause');
+      throw err;
+    } finally {
+      scope.aggs = saved;
+    }
+  });
+  const resultFns = resultExprs.map((e) => compileExpr(e, scope));
+  const havingF = core.having ? compileExpr(core.having, scope) : null;
+  const orderFns: Fn[] = [];
+  const desc: boolean[] = [];
+  for (const t of orderBy ?? []) {
+    let idx = -1;
+    if (t.e.k === 'lit' && typeof t.e.v === 'number') idx = resolveOutputTerm(t.e, columns, core);
+    else if (t.e.k === 'col' && !t.e.table && core.cols.some((c) => c.alias?.toLowerCase() === (t.e as { name: string }).name.toLowerCase()))
+      idx = resolveOutputTerm(t.e, columns, core);
+    orderFns.push(idx >= 0 ? resultFns[idx] : compileExpr(t.e, scope));
+    desc.push(t.desc);
+  }
+  const aggSpecs = scope.aggs ?? [];
+  scope.aggs = null;
+  const distinct = core.distinct;
+  const ncols = resultFns.length;
+  const noKeys: Value[] = [];
+  const argBufs: Value[][] = aggSpecs.map((a) => new Array(a.args.length));
+
+  const plan = levels.map((l) => l.detail);
+  if (isAgg && core.groupBy) plan.push('USE TEMP B-TREE FOR GROUP BY');
+  if (distinct) plan.push('USE TEMP B-TREE FOR DISTINCT');
+  if (orderFns.length) plan.push('USE TEMP B-TREE FOR ORDER BY');
+
+  const project = (env: Env): Value[] => {
+    const row = new Array<Value>(ncols + orderFns.length);
+    for (let i = 0; i < ncols; i++) row[i] = resultFns[i](env);
+    for (let i = 0; i < orderFns.length; i++) row[ncols + i] = orderFns[i](env);
+    return row;
+  };
+
+  return {
+    columns,
+    types,
+    scope,
+    plan,
+    sortKeys: orderFns.length,
+    desc,
+    run(parentEnv, ctx, want) {
+      const env: Env = { rows: new Array(n), parent: parentEnv, aggs: null, ctx };
+      const out: Value[][] = [];
+      const seen = distinct ? new Set<string>() : null;
+      const canStop = want >= 0 && !isAgg && !distinct && !orderFns.length;
+      let stop = false;
+      const groups = isAgg ? new Map<string, { accs: Aggregate[]; rep: Value[][]; keys: Value[] }>() : null;
+
+      const emit = (): void => {
+        for (const f of leftovers) if (truth(f(env)) !== true) return;
+        if (groups) {
+          let k = '';
+          let keys: Value[] = noKeys;
+          if (groupFns.length) {
+            keys = groupFns.map((g) => g(env));
+            k = rowKey(keys);
+          }
+          let g = groups.get(k);
+          if (!g) {
+            g = { accs: aggSpecs.map((a) => a.make()), rep: env.rows.slice(), keys };
+            groups.set(k, g);
+          } else {
+            // Bare columns read the group's last row; copy in place to avoid an allocation per row.
+            const rep = g.rep;
+            for (let i = 0; i < rep.length; i++) rep[i] = env.rows[i];
+          }
+          for (let i = 0; i < aggSpecs.length; i++) {
+            const a = aggSpecs[i];
+            const buf = argBufs[i];
+            for (let j = 0; j < buf.length; j++) buf[j] = a.args[j](env);
+            g.accs[i].step(buf);
+          }
+          return;
+        }
+        const row = project(env);
+        if (seen) {
+          const k = rowKey(ncols === row.length ? row : row.slice(0, ncols));
+          if (seen.has(k)) return;
+          seen.add(k);
+        }
+        out.push(row);
+        if (canStop && out.length >= want) stop = true;
+      };
+
+      const loop = (li: number): void => {
+        if (li === levels.length) {
+          emit();
+          return;
+        }
+        const L = levels[li];
+        const cand = L.lookup ? L.lookup(env) : L.rows(env);
+        let matched = false;
+        const filters = L.filters;
+        const on = L.on;
+        outer: for (let r = 0; r < cand.length; r++) {
+          if (stop) return;
+          if ((++ctx.steps & 4095) === 0) ctx.check();
+          env.rows[L.src] = cand[r];
+          for (let j = 0; j < on.length; j++) if (truth(on[j](env)) !== true) continue outer;
+          matched = true;
+          for (let j = 0; j < filters.length; j++) if (truth(filters[j](env)) !== true) continue outer;
+          loop(li + 1);
+        }
+        if (L.left && !matched && !stop) {
+          env.rows[L.src] = L.nullRow;
+          for (let j = 0; j < filters.length; j++) if (truth(filters[j](env)) !== true) return;
+          loop(li + 1);
+        }
+      };
+      loop(0);
+
+      if (groups) {
+        if (groups.size === 0 && !core.groupBy) {
+          groups.set('', { accs: aggSpecs.map((a) => a.make()), rep: levels.map(() => []).length ? scope.sources.map((s) => new Array(s.cols.length + 1).fill(null)) : [], keys: [] });
+        }
+        const list = [...groups.values()];
+        if (core.groupBy) list.sort((a, b) => compareRows(a.keys, b.keys));
+        for (const g of list) {
+          env.rows = g.rep;
+          env.aggs = g.accs.map((a) => a.final());
+          if (havingF && truth(havingF(env)) !== true) continue;
+          const row = project(env);
+          if (seen) {
+            const k = rowKey(row.slice(0, ncols));
+            if (seen.has(k)) continue;
+            seen.add(k);
+          }
+          out.push(row);
+        }
+      }
+      return out;
+    },
+  };
+}
+
+function compileValues(core: SelectCore, scope: Scope, orderBy: Select['orderBy']): CoreQuery {
+  const rows = core.values!.map((r) => r.map((e) => compileExpr(e, scope)));
+  const width = rows[0].length;
+  if (rows.some((r) => r.length !== width)) throw new SqlError('SQL_ERROR', 'all VALUES must have the same number of terms');
+  const columns = Array.from({ length: width }, (_, i) => `column${i + 1}`);
+  const order = (orderBy ?? []).map((t) => {
+    const idx = resolveOutputTerm(t.e, columns, core);
+    if (idx < 0) throw new SqlError('SQL_ERROR', '1st ORDER BY term does not match any column in the result set');
+    return idx;
+  });
+  return {
+    columns,
+    types: columns.map(() => ''),
+    scope,
+    plan: ['SCAN CONSTANT ROW'],
+    sortKeys: order.length,
+    desc: (orderBy ?? []).map((t) => t.desc),
+    run(parent, ctx) {
+      const env: Env = { rows: [], parent, aggs: null, ctx };
+      return rows.map((r) => {
+        const vals = r.map((f) => f(env));
+        return order.length ? [...vals, ...order.map((i) => vals[i])] : vals;
+      });
+    },
+  };
+}
+
+function openSource(
+  item: JoinItem,
+  scope: Scope,
+  cat: Catalog,
+  compileSub: (s: Select, sc: Scope) => CompiledQuery,
+): { info: SourceInfo; rows: (env: Env) => Value[][]; table: Table | null; estimate: number } {
+  const src = item.source;
+  const fromQuery = (q: CompiledQuery, alias: string) => {
+    const info: SourceInfo = {
+      alias: alias.toLowerCase(),
+      cols: q.columns.map((c) => c.toLowerCase()),
+      types: q.types,
+      aff: q.types.map((t) => (t ? affinityOf(t) : 'NONE')),
+      rowidIdx: -1,
+      hidden: new Set(),
+    };
+    const rows = (env: Env): Value[][] => {
+      if (q.correlated) return q.run(env.parent, env.ctx);
+      let r = env.ctx.cache.get(q) as Value[][] | undefined;
+      if (!r) env.ctx.cache.set(q, (r = q.run(null, env.ctx)));
+      return r;
+    };
+    return { info, rows, table: null, estimate: 1000 };
+  };
+  if (src.k === 'sub') return fromQuery(compileSub(src.sel, scope), src.alias ?? `subquery`);
+  const table = cat.table(src.name);
+  const alias = (src.alias ?? src.name).toLowerCase();
+  if (table) {
+    const info: SourceInfo = {
+      alias,
+      cols: table.cols.map((c) => c.name.toLowerCase()),
+      types: table.cols.map((c) => c.type),
+      aff: table.cols.map((c) => c.affinity),
+      rowidIdx: table.width,
+      hidden: new Set(),
+    };
+    return { info, rows: () => table.scan(), table, estimate: table.rows.size };
+  }
+  const view = cat.view(src.name);
+  if (view) return fromQuery(compileSelect(view.sel, null, cat), alias);
+  const vt = cat.virtual(src.name);
+  if (vt) {
+    const info: SourceInfo = {
+      alias,
+      cols: vt.columns.map((c) => c.name.toLowerCase()),
+      types: vt.columns.map((c) => c.type),
+      aff: vt.columns.map((c) => affinityOf(c.type)),
+      rowidIdx: -1,
+      hidden: new Set(),
+    };
+    // Virtual tables are computed once per statement so a join sees one consistent snapshot.
+    const rows = (env: Env): Value[][] => {
+      let r = env.ctx.cache.get(vt) as Value[][] | undefined;
+      if (!r) {
+        r = [];
+        for (const raw of vt.scan()) {
+          const row = vt.columns.map((c, i) => applyAffinity(importValue(raw[i]), affinityOf(c.type)));
+          row.push(null);
+          r.push(row);
+        }
+        env.ctx.cache.set(vt, r);
+      }
+      return r;
+    };
+    return { info, rows, table: null, estimate: 1e5 };
+  }
+  throw new SqlError('SQL_NO_SUCH_TABLE', `no such table: ${src.name}`, src.pos);
+}
+
+interface Lookup {
+  col: number;
+  rowid: boolean;
+  probe: Fn;
+  probeAff: Affinity;
+  colAff: Affinity;
+}
+
+/** An equality between a column of `s` and an expression over already-bound sources, usable as a key. */
+function findLookup(s: number, conj: Conjunct[], bound: Set<number>, scope: Scope, tables: (Table | null)[]): Lookup | null {
+  let found: Lookup | null = null;
+  for (const c of conj) {
+    if (c.e.k !== 'bin' || (c.e.op !== '=' && c.e.op !== 'IS') || !c.refs || !c.refs.has(s)) continue;
+    for (const [a, b] of [[c.e.l, c.e.r], [c.e.r, c.e.l]] as const) {
+      if (a.k !== 'col') continue;
+      const r = scope.resolve(a.table, a.name, a.pos);
+      if (!r || r.depth !== 0 || r.src !== s) continue;
+      const other = refsOf(b, scope);
+      if (!other || other.has(s) || ![...other].every((o) => bound.has(o))) continue;
+      const info = scope.sources[s];
+      const t = tables[s];
+      const isRowid = !!t && (r.col === info.rowidIdx || r.col === t.ipk);
+      const probeAff = exprAffinity(b, scope);
+      const colAff = r.col === info.rowidIdx ? 'INTEGER' : info.aff[r.col];
+      const numericCol = colAff === 'INTEGER' || colAff === 'REAL' || colAff === 'NUMERIC';
+      const probeNumeric = probeAff === 'INTEGER' || probeAff === 'REAL' || probeAff === 'NUMERIC';
+      // Only key on columns whose comparisons cannot be changed by the other side's affinity.
+      const probeNone = probeAff === 'NONE' || probeAff === 'BLOB';
+      if (!(numericCol || (colAff === 'TEXT' && !probeNumeric) || probeNone && !numericCol && colAff !== 'TEXT')) continue;
+      if (c.e.op === 'IS') continue;
+      // A one-off probe by a constant is cheaper as a filtered scan than building a hash first.
+      if (!isRowid && other.size === 0 && !(t && t.hasHashIndex(r.col))) continue;
+      const lk: Lookup = { col: r.col, rowid: isRowid, probe: compileExpr(b, scope), probeAff, colAff };
+      if (isRowid) return lk;
+      found ??= lk;
+    }
+  }
+  return found;
+}
+
+function buildLookup(lk: Lookup, level: Level, table: Table | null): (env: Env) => Value[][] {
+  const none: Value[][] = [];
+  const norm = (v: Value): Value => (lk.colAff === 'INTEGER' || lk.colAff === 'REAL' || lk.colAff === 'NUMERIC' ? applyAffinity(v, 'NUMERIC') : lk.colAff === 'TEXT' ? applyAffinity(v, 'TEXT') : v);
+  if (lk.rowid && table) {
+    return (env) => {
+      const v = norm(lk.probe(env));
+      if (typeof v !== 'number' || !Number.isInteger(v)) return none;
+      const row = table.rows.get(v);
+      return row ? [row] : none;
+    };
+  }
+  const col = lk.col;
+  if (table) {
+    return (env) => {
+      const v = lk.probe(env);
+      if (v === null) return none;
+      return table.hashIndex(col).get(valueKey(norm(v))) ?? none;
+    };
+  }
+  return (env) => {
+    let idx = env.ctx.cache.get(level) as Map<string, Value[][]> | undefined;
+    if (!idx) {
+      idx = new Map();
+      for (const row of level.rows(env)) {
+        const v = row[col];
+        if (v === null) continue;
+        const k = valueKey(v);
+        const list = idx.get(k);
+        if (list) list.push(row);
+        else idx.set(k, [row]);
+      }
+      env.ctx.cache.set(level, idx);
+    }
+    const v = lk.probe(env);
+    if (v === null) return none;
+    return idx.get(valueKey(norm(v))) ?? none;
+  };
+}
+
+/**
+ * Bounds on the rowid from BETWEEN / < / <= / > / >= conjuncts. The slice it returns may be wider
+ * than the predicate (bounds are taken inclusively); the conjuncts still run as filters.
+ */
+function findRowidRange(s: number, conj: Conjunct[], bound: Set<number>, scope: Scope, table: Table): ((env: Env) => Value[][]) | null {
+  const info = scope.sources[s];
+  const isRowid = (x: Expr) => {
+    if (x.k !== 'col') return false;
+    const r = scope.resolve(x.table, x.name, x.pos);
+    return !!r && r.depth === 0 && r.src === s && (r.col === info.rowidIdx || r.col === table.ipk);
+  };
+  const usable = (x: Expr) => {
+    const refs = refsOf(x, scope);
+    return !!refs && !refs.has(s) && [...refs].every((o) => bound.has(o));
+  };
+  const lows: Fn[] = [];
+  const highs: Fn[] = [];
+  for (const c of conj) {
+    const e = c.e;
+    if (e.k === 'between' && !e.not && isRowid(e.e) && usable(e.lo) && usable(e.hi)) {
+      lows.push(compileExpr(e.lo, scope));
+      highs.push(compileExpr(e.hi, scope));
+    } else if (e.k === 'bin' && ['<', '<=', '>', '>='].includes(e.op)) {
+      const [col, other, flip] = isRowid(e.l) && usable(e.r) ? [e.l, e.r, false] : isRowid(e.r) && usable(e.l) ? [e.r, e.l, true] : [null, null, false];
+      if (!col) continue;
+      const lower = (e.op === '>' || e.op === '>=') !== flip;
+      (lower ? lows : highs).push(compileExpr(other!, scope));
+    }
+  }
+  if (!lows.length && !highs.length) return null;
+  const bound1 = (fns: Fn[], env: Env, pick: (a: number, b: number) => number, dflt: number): number | null => {
+    let out = dflt;
+    for (const f of fns) {
+      const v = f(env);
+      if (v === null) return null;
+      const n = typeof v === 'number' ? v : v instanceof Object && 'v' in v ? (v as { v: number }).v : NaN;
+      if (Number.isNaN(n)) return dflt; // text bounds compare above all numbers; keep the scan wide
+      out = pick(out, n);
+    }
+    return out;
+  };
+  const width = table.width;
+  const search = (rows: Value[][], x: number): number => {
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((rows[mid][width] as number) < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return (env) => {
+    const lo = bound1(lows, env, Math.max, -Infinity);
+    const hi = bound1(highs, env, Math.min, Infinity);
+    if (lo === null || hi === null) return [];
+    // A narrow range is cheaper as direct rowid probes than materialising the ordered row list.
+    if (Number.isFinite(lo) && Number.isFinite(hi) && hi - lo < table.rows.size / 2) {
+      const out: Value[][] = [];
+      const map = table.rows;
+      for (let k = Math.ceil(lo); k <= hi; k++) {
+        const row = map.get(k);
+        if (row) out.push(row);
+      }
+      return out;
+    }
+    const rows = table.scan();
+    const from = search(rows, Math.floor(lo));
+    const to = search(rows, Math.floor(hi) + 1);
+    return from === 0 && to === rows.length ? rows : rows.slice(from, to);
+  };
+}
+
+/**
+ * Join order by estimated cost: for every choice of first source, extend greedily with the
+ * cheapest next step, and keep the cheapest whole plan. Steps cost one probe per outer row for a
+ * rowid or existing-index lookup, a one-off build plus probes for a new hash index, and a full
+ * scan per outer row otherwise; constant filters are assumed to keep a tenth of the rows.
+ */
+function chooseJoinOrder(n: number, pool: Conjunct[], scope: Scope, tables: (Table | null)[], est: number[]): number[] {
+  if (n <= 1) return n ? [0] : [];
+  const constFiltered = (s: number) => pool.some((c) => c.refs && c.refs.size === 1 && c.refs.has(s));
+  let bestOrder: number[] = [];
+  let bestCost = Infinity;
+  for (let first = 0; first < n; first++) {
+    const bound = new Set<number>([first]);
+    const order = [first];
+    let outer = Math.max(1, est[first] * (constFiltered(first) ? 0.1 : 1));
+    let total = est[first];
+    while (order.length < n) {
+      let stepBest = Infinity;
+      let stepPick = -1;
+      let stepRows = 0;
+      for (let s = 0; s < n; s++) {
+        if (bound.has(s)) continue;
+        const lk = findLookup(s, pool, bound, scope, tables);
+        let cost: number;
+        let rows: number;
+        if (lk && lk.rowid) [cost, rows] = [outer, outer];
+        else if (lk) [cost, rows] = [outer + (tables[s]?.hasHashIndex(lk.col) ? 0 : est[s]), outer * 2];
+        else [cost, rows] = [outer * Math.max(1, est[s]), outer * Math.max(1, est[s]) * (constFiltered(s) ? 0.1 : 1)];
+        if (cost < stepBest) [stepBest, stepPick, stepRows] = [cost, s, rows];
+      }
+      order.push(stepPick);
+      bound.add(stepPick);
+      total += stepBest;
+      outer = Math.max(1, stepRows);
+    }
+    if (total < bestCost) [bestCost, bestOrder] = [total, order];
+  }
+  return bestOrder;
+}
