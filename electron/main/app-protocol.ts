@@ -1,5 +1,5 @@
 import { extname, join, normalize, sep } from 'node:path';
-import { CSP } from '../server/static-files';
+import { CONTENT_TYPES, CSP } from '../server/static-files';
 
 /** The renderer is served from this privileged scheme, so it has a real origin and a fixed CSP. */
 export const APP_SCHEME = 'vantage-app';
@@ -16,17 +16,6 @@ export function isAppUrl(url: string): boolean {
     return false;
   }
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
 
 /**
  * Maps an app URL to a file under the renderer directory, or null when it would leave it.
@@ -48,7 +37,7 @@ export function resolveAppFile(rendererDir: string, url: string): { file: string
   }
   const file = join(rendererDir, rel || 'index.html');
   if (!file.startsWith(rendererDir + sep)) return null;
-  return { file, type: TYPES[extname(file)] ?? 'application/octet-stream' };
+  return { file, type: CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' };
 }
 
 export const SECURITY_HEADERS: Record<string, string> = {

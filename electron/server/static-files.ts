@@ -2,7 +2,8 @@ import { createReadStream, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 
-const TYPES: Record<string, string> = {
+/** Content types of the files a renderer build contains; shared with the Electron app protocol. */
+export const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -49,7 +50,7 @@ export function serveStatic(root: string, pathname: string, res: ServerResponse)
   }
   const ext = extname(file);
   res.writeHead(200, {
-    'content-type': TYPES[ext] ?? 'application/octet-stream',
+    'content-type': CONTENT_TYPES[ext] ?? 'application/octet-stream',
     'content-length': size,
     'content-security-policy': CSP,
     'x-content-type-options': 'nosniff',
