@@ -3,7 +3,7 @@
 // (Playwright in Debian's Chromium against browser mode). Every stage runs even when an earlier
 // one failed, so one run shows everything that is wrong; the last line is the combined count.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 mkdirSync('test-results', { recursive: true });
 const bin = (name) => `node_modules/.bin/${name}`;
@@ -11,13 +11,14 @@ const stages = [
   { name: 'lint', cmd: bin('eslint'), args: ['.', '--max-warnings', '0'] },
   { name: 'typecheck', cmd: bin('tsc'), args: ['-p', 'tsconfig.json', '--noEmit'] },
   { name: 'native build', cmd: process.execPath, args: ['scripts/build-native.mjs', '--strict'], skipIf: () => !process.env.CI },
+  // Built before the unit tests too: the CLI tests start `vantage serve`, which serves it.
+  { name: 'renderer build', cmd: bin('vite'), args: ['build', '--logLevel', 'warn'] },
   {
     name: 'unit and integration (vitest)',
     cmd: bin('vitest'),
     args: ['run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json'],
     before: () => rmSync('test-results/vitest.json', { force: true }),
   },
-  { name: 'renderer build', cmd: bin('vite'), args: ['build', '--logLevel', 'warn'] },
   {
     name: 'end to end (playwright)',
     cmd: bin('playwright'),
