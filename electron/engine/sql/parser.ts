@@ -608,43 +608,25 @@ export class Parser {
     return { k: 'in', not, e, table: this.qualifiedName() };
   }
   private comparison(): Expr {
-    let l = this.bitwise();
-    for (;;) {
-      const t = this.peek();
-      if (t.kind === 'op' && (t.text === '<' || t.text === '<=' || t.text === '>' || t.text === '>=')) {
-        this.i++;
-        l = { k: 'bin', op: t.text, l, r: this.bitwise() };
-      } else return l;
-    }
+    return this.leftAssociative(['<', '<=', '>', '>='], () => this.bitwise());
   }
   private bitwise(): Expr {
-    let l = this.additive();
-    for (;;) {
-      const t = this.peek();
-      if (t.kind === 'op' && (t.text === '&' || t.text === '|' || t.text === '<<' || t.text === '>>')) {
-        this.i++;
-        l = { k: 'bin', op: t.text, l, r: this.additive() };
-      } else return l;
-    }
+    return this.leftAssociative(['&', '|', '<<', '>>'], () => this.additive());
   }
   private additive(): Expr {
-    let l = this.multiplicative();
-    for (;;) {
-      const t = this.peek();
-      if (t.kind === 'op' && (t.text === '+' || t.text === '-')) {
-        this.i++;
-        l = { k: 'bin', op: t.text, l, r: this.multiplicative() };
-      } else return l;
-    }
+    return this.leftAssociative(['+', '-'], () => this.multiplicative());
   }
   private multiplicative(): Expr {
-    let l = this.concat();
+    return this.leftAssociative(['*', '/', '%'], () => this.concat());
+  }
+  /** One precedence level of left-associative binary operators over the next tighter level. */
+  private leftAssociative(ops: readonly string[], operand: () => Expr): Expr {
+    let l = operand();
     for (;;) {
       const t = this.peek();
-      if (t.kind === 'op' && (t.text === '*' || t.text === '/' || t.text === '%')) {
-        this.i++;
-        l = { k: 'bin', op: t.text, l, r: this.concat() };
-      } else return l;
+      if (t.kind !== 'op' || !ops.includes(t.text)) return l;
+      this.i++;
+      l = { k: 'bin', op: t.text, l, r: operand() };
     }
   }
   private concat(): Expr {
