@@ -46,3 +46,34 @@ export function parseArgs(
 }
 
 export class UsageError extends Error {}
+
+/**
+ * Takes every `--name VALUE` / `--name=VALUE` out of args (options that may repeat, such as
+ * `--exclude`), returning the values and the arguments left for `parseArgs`.
+ */
+export function takeRepeated(args: string[], name: string): { values: string[]; rest: string[] } {
+  const values: string[] = [];
+  const rest: string[] = [];
+  const flag = `--${name}`;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === flag) {
+      const value = args[++i];
+      if (value === undefined) throw new UsageError(`option ${flag} needs a value`);
+      values.push(value);
+    } else if (args[i].startsWith(`${flag}=`)) values.push(args[i].slice(flag.length + 1));
+    else rest.push(args[i]);
+  }
+  return { values, rest };
+}
+
+/** Bytes for people: `512 B`, `1.5 KiB`, `3.2 GiB`. */
+export function humanBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
+}

@@ -1,4 +1,5 @@
 import type { Verb } from './verb';
+import { dupes } from './dupes';
 import { sql } from './sql';
 import { slt } from './slt';
 import { serve } from './serve';
@@ -6,6 +7,11 @@ import { mem } from './mem';
 import { maps } from './maps';
 import { leaks } from './leaks';
 import { bench } from './bench';
+import { ps } from './ps';
+import { du } from './du';
+import { signal } from './signal';
+import { renice } from './renice';
+import { affinity } from './affinity';
 
 /** Every `vantage` verb, in the order `--help` lists them. Each capability adds its own here. */
-export const verbs: Verb[] = [serve, mem, maps, leaks, bench, sql, slt];
+export const verbs: Verb[] = [serve, mem, maps, leaks, bench, sql, slt, du, ps, signal, renice, affinity, dupes];

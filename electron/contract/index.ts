@@ -1,5 +1,7 @@
+import { disk } from './disk';
 import { history } from './history';
 import { memory } from './memory';
+import { processes } from './processes';
 import { sql } from './sql';
 import { system } from './system';
 import { terminal } from './terminal';
@@ -15,6 +17,8 @@ export const contract = {
   terminal,
   memory,
   sql,
+  processes,
+  disk,
 };
 
 export type Contract = typeof contract;

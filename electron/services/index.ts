@@ -8,6 +8,8 @@ import { HistoryStore } from './history/store';
 import { CollectorRegistry, PolledSource } from './scheduler/polled-source';
 import { MetricsRegistry } from './metrics/registry';
 import { createMemoryService } from './memory/service';
+import { createProcessesService } from './processes';
+import { createDiskService } from './disk';
 import { createSqlService } from './sql/service';
 import { createSystemHandlers } from './system/handlers';
 import { systemMetrics } from './system/metrics';
@@ -52,6 +54,13 @@ export function createServices(opts: ServiceOptions = {}): Services {
   metrics.register(memory.metrics);
   stops.push(memory.stop);
 
+  const processes = createProcessesService({ collectors, history, record: opts.record });
+  metrics.register(processes.metrics);
+  stops.push(processes.stop);
+
+  const disk = createDiskService({ dataDir: dir, history, record: opts.record });
+  stops.push(disk.stop);
+
   const sql = createSqlService({ dataDir: dir, historyPath: join(dir, 'history.db') });
   stops.push(() => void sql.service.close());
 
@@ -61,6 +70,8 @@ export function createServices(opts: ServiceOptions = {}): Services {
     terminal: createTerminalHandlers(terminals),
     memory: memory.handlers,
     sql: sql.handlers,
+    processes: processes.handlers,
+    disk: disk.handlers,
   };
 
   return {
