@@ -1,5 +1,5 @@
 // Engine benchmark: our engine vs better-sqlite3 (both file-backed in a temp dir) vs sql.js (memory).
-// Run: node --import tsx bench/engine/run.ts [--rows N]
+// Run: node --import tsx bench/engine/run.ts [--rows N] [--only vantage|better-sqlite3|sql.js]
 import BetterSqlite from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,7 +110,22 @@ const cases: { name: string; run(e: Engine): unknown }[] = [
 ];
 
 async function main(): Promise<void> {
-  const engines = [ours(), better(), await sqljs()];
+  // `--only vantage` (or better-sqlite3, sql.js) runs one engine, for quick profiling runs.
+  const argOnly = process.argv.indexOf('--only');
+  const only = argOnly > 0 ? process.argv[argOnly + 1] : null;
+  const makers: [string, () => Engine | Promise<Engine>][] = [['vantage', ours], ['better-sqlite3', better], ['sql.js', sqljs]];
+  const engines: Engine[] = [];
+  for (const [name, make] of makers) if (!only || only === name) engines.push(await make());
+  if (only) {
+    for (const c of cases) {
+      const t0 = performance.now();
+      c.run(engines[0]);
+      console.log(`${c.name}: ${(performance.now() - t0).toFixed(1)} ms`);
+    }
+    engines[0].close();
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
   const times: number[][] = cases.map(() => []);
   for (const [ei, e] of engines.entries()) {
     for (const [ci, c] of cases.entries()) {

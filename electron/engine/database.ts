@@ -1,17 +1,18 @@
+import { isMainThread } from 'node:worker_threads';
 import { SqlError } from './errors';
 import type { Stmt } from './sql/ast';
 import { parse } from './sql/parser';
 import { affinityOf, exportValue, importValue, type Value } from './record/values';
-import { Table, type Column, type IndexDef, type View, type VirtualTable } from './storage/table';
+import { Table, type Column, type IndexDef, type TableIndex, type View, type VirtualTable } from './storage/table';
 import type { Catalog } from './exec/catalog';
 import { makeCtx, type ExecCtx } from './exec/env';
 import { runDelete, runInsert, runUpdate, type UndoLog } from './exec/dml';
 import { compileSelect, type PlannedQuery } from './exec/select';
-import { ByteReader, ByteWriter } from './record/codec';
-import { readSnapshot, writeSnapshot, type SnapshotEntry } from './storage/snapshot';
-import { WriteAheadLog } from './wal/log';
-
-
+import { NodeStore } from './btree/node';
+import { BTree } from './btree/tree';
+import { openMemoryPager, openPager } from './pager/file-pager';
+import { checkIntegrity } from './pager/integrity';
+import type { PageStore } from './pager/types';
 
 export type Params = unknown[] | Record<string, unknown> | undefined;
 export interface QueryResult {
@@ -23,9 +24,30 @@ export interface QueryResult {
 export interface OpenOptions {
   /** Abort any statement that runs longer than this many milliseconds. */
   timeoutMs?: number;
-  /** WAL size in bytes past which a commit also checkpoints into the main file. */
-  checkpointBytes?: number;
+  /** Checkpoint automatically once the WAL holds this many page frames (default: the pager's). */
+  checkpointPages?: number;
+  /** Clean pages the pager keeps in memory. */
+  cachePages?: number;
+  /** Decoded B+tree pages kept in memory (default 32768: 128 MiB of 4 KiB pages). */
+  nodeCache?: number;
+  /** Page size of a new database file. */
+  pageSize?: number;
+  /**
+   * Take the `<db>-lock` file so no other process opens the database. Default: true on the main
+   * thread, false in a worker thread (a terminated worker can never release it, and its owner
+   * reopens the file in a new worker of the same process; the owner must keep it exclusive).
+   */
+  lock?: boolean;
 }
+
+/** Meta slot (pager header) holding the root page of the schema catalog. */
+const META_SCHEMA_ROOT = 0;
+/** Meta slot holding the B+tree format version. */
+const META_FORMAT = 1;
+const FORMAT_VERSION = 1;
+
+/** The schema catalog's columns, like sqlite_schema. */
+const CATALOG_COLS: Column[] = ['type', 'name', 'tbl_name', 'rootpage', 'sql'].map((name) => ({ name, type: '', affinity: 'BLOB', notNull: false }));
 
 /** The engine's public face: a catalog, the statement runner and transaction state. */
 export class Database implements Catalog {
@@ -36,99 +58,90 @@ export class Database implements Catalog {
   private undo: UndoLog = [];
   private explicitTx = false;
   private interruptFlag = false;
+  private readonly interrupted = () => this.interruptFlag;
   private closed = false;
-  private wal: WriteAheadLog | null = null;
-  /** Redo operations of the open transaction, encoded as they happen (the WAL frame payload). */
-  private redo = new ByteWriter();
-  private replaying = false;
+  private readonly pager: PageStore;
+  private readonly store: NodeStore;
+  private catalog!: Table;
   /** Bumped by every DDL so prepared statements know to recompile. */
   schemaVersion = 0;
 
-  private constructor(readonly path: string, private opts: OpenOptions) {}
+  private constructor(
+    readonly path: string,
+    private opts: OpenOptions,
+  ) {
+    const memory = path === ':memory:' || path === '';
+    this.pager = memory
+      ? openMemoryPager({ pageSize: opts.pageSize })
+      : openPager(path, { pageSize: opts.pageSize, cachePages: opts.cachePages, checkpointPages: opts.checkpointPages, lock: opts.lock ?? isMainThread });
+    this.store = new NodeStore(this.pager, opts.nodeCache ?? 32768);
+  }
 
-  /** Opens (or creates) a database file and recovers it: last checkpoint plus committed WAL frames. */
+  /** Opens (or creates) a database file; the pager recovers committed transactions from its WAL. */
   static open(path = ':memory:', opts: OpenOptions = {}): Database {
     const db = new Database(path, opts);
-    if (path !== ':memory:' && path !== '') db.recover();
+    try {
+      db.init();
+    } catch (e) {
+      db.pager.close();
+      throw e;
+    }
     return db;
   }
 
-  private recover(): void {
-    this.replaying = true;
-    try {
-      for (const e of readSnapshot(this.path)) {
-        if (e.kind === 'schema') this.exec(e.sql);
-        else {
-          const t = this.table(e.table)!;
-          for (const [rowid, row] of e.rows) t.insert(rowid, row);
-        }
-      }
-      this.wal = new WriteAheadLog(this.path + '-wal');
-      for (const frame of this.wal.recover()) this.applyFrame(frame);
-    } finally {
-      this.replaying = false;
+  private init(): void {
+    let root = this.pager.getMeta(META_SCHEMA_ROOT);
+    if (root === 0) {
+      this.pager.begin();
+      root = BTree.create(this.store, false).root;
+      this.pager.setMeta(META_SCHEMA_ROOT, root);
+      this.pager.setMeta(META_FORMAT, FORMAT_VERSION);
+      this.commitPages();
+    } else if (this.pager.getMeta(META_FORMAT) !== FORMAT_VERSION) {
+      throw new SqlError('SQL_ERROR', `unsupported B+tree format version ${this.pager.getMeta(META_FORMAT)}`);
     }
-    for (const t of this.tables.values()) this.attachJournal(t);
+    this.catalog = new Table('sqlite_schema', CATALOG_COLS, -1, '', new BTree(this.store, root, false));
+    this.loadSchema();
   }
 
-  private applyFrame(frame: Buffer): void {
-    const r = new ByteReader(frame);
-    while (r.left > 0) {
-      const op = r.u8();
-      if (op === 1) {
-        const sql = r.str();
-        try {
-          this.exec(sql);
-        } catch (e) {
-          // A crash between writing a checkpoint and emptying the WAL replays DDL the image already has.
-          if (!(e instanceof SqlError) || !/already exists|no such/.test(e.message)) throw e;
-        }
-      }
-      else {
-        const name = r.str();
-        const rowid = r.f64();
-        const t = this.table(name);
-        if (!t) throw new Error(`WAL refers to missing table ${name}`);
-        if (op === 2) t.insert(rowid, r.row());
-        else t.delete(rowid);
-      }
+  /** Rebuilds tables, indexes and views from the catalog (at open and after a rollback). */
+  private loadSchema(): void {
+    this.tables.clear();
+    this.indexes.clear();
+    this.views.clear();
+    const rows = this.catalog.all();
+    const roots = new Map<string, number>();
+    for (const r of rows) if (r[0] === 'index') roots.set(String(r[1]).toLowerCase(), r[3] as number);
+    for (const r of rows) {
+      const sql = r[4] as string | null;
+      if (!sql) continue;
+      const stmt = parse(sql)[0]?.stmt;
+      if (!stmt) throw new SqlError('SQL_ERROR', `database disk image is malformed: bad schema entry ${String(r[1])}`);
+      if (stmt.k === 'createTable' && r[0] === 'table') this.buildTable(stmt, sql, null, r[3] as number, roots);
+      else if (stmt.k === 'createIndex') this.attachIndex(stmt, r[3] as number);
+      else if (stmt.k === 'createView') this.views.set(stmt.name.toLowerCase(), { name: stmt.name, sel: stmt.sel, sql });
     }
+    this.schemaVersion++;
   }
 
-  private attachJournal(t: Table): void {
-    if (!this.wal || this.replaying) return;
-    const name = t.name;
-    const width = t.width;
-    t.journal = (op, rowid, row) => {
-      const w = this.redo;
-      w.u8(op === 'ins' ? 2 : 3);
-      w.str(name);
-      w.f64(rowid);
-      if (op === 'ins') w.row(row!, width);
-    };
+  /** Writes decoded nodes back to their pages and commits the pager's transaction (durable on return). */
+  private commitPages(): void {
+    this.store.flush();
+    this.pager.commit();
   }
 
-  /** Makes the transaction durable: one WAL frame, fsynced before the commit returns. */
-  private flush(): void {
-    if (!this.wal || this.replaying || this.redo.len === 0) {
-      this.redo.len = 0;
-      return;
-    }
-    const payload = this.redo.done();
-    this.wal.append(payload);
-    this.redo = new ByteWriter();
-    if (this.wal.size > (this.opts.checkpointBytes ?? 16 << 20)) this.checkpoint();
+  /** Forgets the open page transaction and every decoded node and cached fact derived from it. */
+  private abandonPages(): void {
+    if (this.pager.inTransaction) this.pager.rollback();
+    this.store.reset();
+    for (const t of this.tables.values()) t.invalidate();
+    this.catalog.invalidate();
   }
 
-  /** Folds the WAL into the main file: write a fresh image, then empty the log. */
+  /** Copies the WAL into the main file (outside a transaction). */
   checkpoint(): void {
-    if (!this.wal || this.explicitTx) return;
-    const entries: SnapshotEntry[] = [];
-    for (const t of this.tables.values()) entries.push({ kind: 'schema', sql: t.sql });
-    for (const t of this.tables.values()) entries.push({ kind: 'rows', table: t.name, rows: t.rows.entries(), width: t.width });
-    for (const s of this.schema()) if (s.type !== 'table') entries.push({ kind: 'schema', sql: s.sql });
-    writeSnapshot(this.path, entries);
-    this.wal.reset();
+    if (this.explicitTx || this.closed) return;
+    this.pager.checkpoint();
   }
 
   get inTransaction(): boolean {
@@ -171,18 +184,16 @@ export class Database implements Catalog {
     return new Statement(this, parsed[0].stmt, parsed[0].text);
   }
 
+  /** Rolls back an open transaction, then closes the pager (which checkpoints a file database). */
   close(): void {
     if (this.closed) return;
     if (this.explicitTx) {
-      this.rollbackTo(0);
       this.explicitTx = false;
-      this.redo.len = 0;
+      this.undo = [];
     }
-    if (this.wal) {
-      this.checkpoint();
-      this.wal.close();
-    }
+    this.abandonPages();
     this.closed = true;
+    this.pager.close();
   }
 
   /** Names of user tables, indexes and views, as the CLI's .tables/.schema show them. */
@@ -194,28 +205,46 @@ export class Database implements Catalog {
     ];
   }
 
+  /**
+   * B+tree invariants for every tree (keys ordered, within their parent's bounds, leaves chained,
+   * entry counts, no page used twice), every index entry matching a row and every row indexed,
+   * INTEGER PRIMARY KEY aliasing, then the pager's check (checksums, free list disjoint from the
+   * pages in use, no page lost).
+   */
   integrityCheck(): string[] {
     const problems: string[] = [];
+    const seen = new Map<number, string>();
+    this.catalog.tree.check(seen, 'sqlite_schema', problems);
     for (const t of this.tables.values()) {
-      for (const [rowid, row] of t.rows) {
-        if (row[t.width] !== rowid) problems.push(`${t.name}: rowid ${rowid} mismatch`);
-        if (t.ipk >= 0 && row[t.ipk] !== rowid) problems.push(`${t.name}: primary key ${rowid} mismatch`);
+      t.tree.check(seen, t.name, problems);
+      if (t.ipk >= 0) {
+        for (const chunk of t.scan()) for (const row of chunk) if (row[t.ipk] !== row[t.width]) problems.push(`${t.name}: primary key ${String(row[t.width])} mismatch`);
       }
-      for (const u of t.uniques) {
-        for (const [k, rowid] of u.map) {
-          const row = t.rows.get(rowid);
-          if (!row || t.uniqueKeyOf(u, row) !== k) problems.push(`${t.name}: index ${u.name} entry for rowid ${rowid} is stale`);
+      for (const ix of t.indexes) {
+        ix.tree.check(seen, ix.name, problems);
+        if (ix.tree.count !== t.size) problems.push(`${ix.name}: ${ix.tree.count} entries for ${t.size} rows`);
+        for (const chunk of t.scan()) {
+          for (const row of chunk) {
+            const key = t.keyOf(ix, row, row[t.width] as number);
+            if (!t.lookup(ix, key).length) problems.push(`${ix.name}: row ${String(row[t.width])} missing from the index`);
+          }
         }
       }
+    }
+    if (problems.length) return problems;
+    if (!this.pager.inTransaction) {
+      const report = checkIntegrity(this.pager, { inUse: seen.keys() });
+      problems.push(...report.problems);
     }
     return problems.length ? problems : ['ok'];
   }
 
   private ctx(params: Params): ExecCtx {
     const positional: Value[] = [];
-    const named = new Map<string, Value>();
-    if (Array.isArray(params)) params.forEach((p, i) => (positional[i] = importValue(p)));
+    let named = NO_NAMES;
+    if (Array.isArray(params)) for (let i = 0; i < params.length; i++) positional[i] = importValue(params[i]);
     else if (params) {
+      named = new Map<string, Value>();
       for (const [k, v] of Object.entries(params)) {
         const val = importValue(v);
         if (/^[:@$]/.test(k)) named.set(k, val);
@@ -224,7 +253,7 @@ export class Database implements Catalog {
     }
     this.interruptFlag = false;
     const deadline = this.opts.timeoutMs ? Date.now() + this.opts.timeoutMs : undefined;
-    return makeCtx(positional, named, () => this.interruptFlag, deadline);
+    return makeCtx(positional, named, this.interrupted, deadline);
   }
 
   private rollbackTo(mark: number): void {
@@ -232,27 +261,49 @@ export class Database implements Catalog {
     while (this.undo.length > mark) this.undo.pop()!();
   }
 
-  /** Runs one statement atomically: on any error its own changes are rolled back. */
+  /**
+   * Runs one statement atomically: on any error its own changes are undone (the undo log inside an
+   * explicit transaction; a rollback of the page transaction otherwise). Outside BEGIN a writing
+   * statement is its own page transaction, committed (durably) before this returns.
+   */
   run(stmt: Stmt, text: string, params: Params): QueryResult {
     if (this.closed) throw new SqlError('SQL_MISUSE', 'database is closed');
+    if (WRITES.has(stmt.k) && !this.pager.inTransaction) this.pager.begin();
     const mark = this.undo.length;
-    const redoMark = this.redo.len;
+    let r: QueryResult;
     try {
-      const r = this.dispatch(stmt, text, params);
-      if (!this.explicitTx) {
-        this.undo = [];
-        this.flush();
-      }
-      return r;
+      r = this.dispatch(stmt, text, params);
     } catch (e) {
-      this.rollbackTo(mark);
-      // The undone changes were journaled too; dropping both keeps the log free of no-ops.
-      this.redo.len = redoMark;
-      if (!this.explicitTx) {
-        this.undo = [];
-        this.redo.len = 0;
+      try {
+        this.rollbackTo(mark);
+      } finally {
+        if (!this.explicitTx) {
+          this.undo = [];
+          // A failed read changed nothing: keep the decoded pages.
+          if (this.pager.inTransaction) this.abandonPages();
+        }
       }
       if (e instanceof SqlError) e.locate(text);
+      throw e;
+    }
+    if (!this.explicitTx && this.pager.inTransaction) {
+      this.undo = [];
+      this.commit();
+    } else if (mark === 0) {
+      // A statement that succeeded is never undone on its own (ROLLBACK drops the page transaction
+      // and reloads the schema), so a transaction's undo log holds one statement's changes at most.
+      this.undo.length = 0;
+    }
+    return r;
+  }
+
+  /** Commits the page transaction; if that fails nothing of it is kept, in memory either. */
+  private commit(): void {
+    try {
+      this.commitPages();
+    } catch (e) {
+      this.abandonPages();
+      this.loadSchema();
       throw e;
     }
   }
@@ -293,6 +344,7 @@ export class Database implements Catalog {
         return empty(runDelete(stmt, this, this.ctx(params), this.undo));
       case 'begin':
         if (this.explicitTx) throw new SqlError('SQL_MISUSE', 'cannot start a transaction within a transaction');
+        if (!this.pager.inTransaction) this.pager.begin();
         this.explicitTx = true;
         this.undo = [];
         return empty();
@@ -300,20 +352,21 @@ export class Database implements Catalog {
         if (!this.explicitTx) throw new SqlError('SQL_MISUSE', 'cannot commit - no transaction is active');
         this.explicitTx = false;
         this.undo = [];
-        this.flush();
+        this.commit();
         return empty();
       case 'rollback':
         if (!this.explicitTx) throw new SqlError('SQL_MISUSE', 'cannot rollback - no transaction is active');
-        this.rollbackTo(0);
+        // The pages go back to the last commit; the schema is read again from the catalog.
         this.explicitTx = false;
-        this.redo.len = 0;
+        this.undo = [];
+        this.abandonPages();
+        this.loadSchema();
         return empty();
       case 'createTable':
         this.createTable(stmt, text, params);
         return empty();
       case 'createIndex':
-        this.createIndex(stmt);
-        this.logDdl(text);
+        this.createIndex(stmt, text);
         return empty();
       case 'createView': {
         const key = stmt.name.toLowerCase();
@@ -323,13 +376,14 @@ export class Database implements Catalog {
         }
         compileSelect(stmt.sel, null, this); // reject views over missing tables up front
         this.views.set(key, { name: stmt.name, sel: stmt.sel, sql: text });
-        this.logDdl(text);
+        this.schemaVersion++;
         this.undo.push(() => this.views.delete(key));
+        this.addCatalog(['view', stmt.name, stmt.name, 0, text]);
         return empty();
       }
       case 'drop':
         this.drop(stmt);
-        this.logDdl(text);
+        this.schemaVersion++;
         return empty();
       case 'pragma':
         if (stmt.name === 'integrity_check' || stmt.name === 'quick_check')
@@ -353,12 +407,32 @@ export class Database implements Catalog {
     }
   }
 
-  private logDdl(sql: string): void {
-    this.schemaVersion++;
-    if (this.wal && !this.replaying) {
-      this.redo.u8(1);
-      this.redo.str(sql);
+  /** Adds a catalog row (type, name, tbl_name, rootpage, sql); undone with the statement. */
+  private addCatalog(row: Value[]): void {
+    const rowid = this.catalog.nextRowid();
+    this.catalog.insert(rowid, row);
+    this.undo.push(() => void this.catalog.delete(rowid));
+  }
+
+  /** Removes the catalog rows named `name` (case-insensitive); undone with the statement. */
+  private removeCatalog(name: string): void {
+    const lname = name.toLowerCase();
+    for (const row of this.catalog.all()) {
+      if (String(row[1]).toLowerCase() !== lname) continue;
+      const rowid = row[CATALOG_COLS.length] as number;
+      this.catalog.delete(rowid);
+      this.undo.push(() => this.catalog.insert(rowid, row.slice(0, CATALOG_COLS.length)));
     }
+  }
+
+  /** Queues every page of the trees for the free list at commit; undone with the statement. */
+  private freeTrees(trees: BTree[]): void {
+    const pages = trees.flatMap((t) => t.pages());
+    this.store.pendingFree.push(...pages);
+    this.undo.push(() => {
+      const drop = new Set(pages);
+      this.store.pendingFree = this.store.pendingFree.filter((p) => !drop.has(p));
+    });
   }
 
   private nameTaken(key: string): boolean {
@@ -371,15 +445,38 @@ export class Database implements Catalog {
       if (stmt.ifNotExists) return;
       throw new SqlError('SQL_ERROR', `table ${stmt.name} already exists`);
     }
-    let cols: Column[];
+    let cols: Column[] | null = null;
     let rows: Value[][] = [];
     if (stmt.as) {
       const q = compileSelect(stmt.as, null, this);
       rows = q.run(null, this.ctx(params));
       cols = q.columns.map((name, i) => ({ name, type: q.types[i], affinity: affinityOf(q.types[i]), notNull: false }));
-    } else {
-      cols = stmt.cols.map((c) => ({ name: c.name, type: c.type, affinity: affinityOf(c.type), notNull: c.notNull, dflt: c.dflt }));
     }
+    // CREATE TABLE AS is stored as a plain CREATE, so opening the file never re-runs the query.
+    const ddl = cols ? `CREATE TABLE "${stmt.name}"(${cols.map((c) => `"${c.name.replace(/"/g, '""')}" ${c.type}`).join(', ')})` : text;
+    const t = this.buildTable(stmt, ddl, cols, 0, null);
+    this.undo.push(() => this.tables.delete(key));
+    this.freeTreesOnUndo([t.tree, ...t.indexes.map((i) => i.tree)]);
+    this.addCatalog(['table', t.name, t.name, t.tree.root, ddl]);
+    for (const ix of t.indexes) this.addCatalog(['index', ix.name, t.name, ix.tree.root, null]);
+    this.schemaVersion++;
+    for (const r of rows) t.insert(t.nextRowid(), r);
+  }
+
+  /** Pages allocated by this statement for new trees go back to the free list if it is undone. */
+  private freeTreesOnUndo(trees: BTree[]): void {
+    this.undo.push(() => {
+      for (const tree of trees) this.store.pendingFree.push(...tree.pages());
+    });
+  }
+
+  /**
+   * Builds a Table from its CREATE statement: new trees when `root` is 0, else the stored trees
+   * (`roots` names the roots of its automatic indexes).
+   */
+  private buildTable(stmt: Stmt & { k: 'createTable' }, ddl: string, colsAs: Column[] | null, root: number, roots: Map<string, number> | null): Table {
+    const key = stmt.name.toLowerCase();
+    const cols = colsAs ?? stmt.cols.map((c) => ({ name: c.name, type: c.type, affinity: affinityOf(c.type), notNull: c.notNull, dflt: c.dflt }));
     const names = new Set<string>();
     for (const c of cols) {
       if (names.has(c.name.toLowerCase())) throw new SqlError('SQL_ERROR', `duplicate column name: ${c.name}`);
@@ -396,20 +493,39 @@ export class Database implements Catalog {
     let ipk = -1;
     const pkDesc = stmt.cols.some((c) => c.pk && c.pkDesc);
     if (pk.length === 1 && cols[idx(pk[0])].type === 'INTEGER' && !pkDesc) ipk = idx(pk[0]);
-    // CREATE TABLE AS is logged as a plain CREATE plus its rows, so replay never re-runs the query.
-    const ddl = stmt.as ? `CREATE TABLE "${stmt.name}"(${cols.map((c) => `"${c.name.replace(/"/g, '""')}" ${c.type}`).join(', ')})` : text;
-    const t = new Table(stmt.name, cols, ipk, ddl);
-    if (pk.length && ipk < 0) t.addUnique(`sqlite_autoindex_${stmt.name}_pk`, pk.map(idx));
-    stmt.cols.forEach((c, i) => c.unique && t.addUnique(`sqlite_autoindex_${stmt.name}_${i + 1}`, [i]));
-    stmt.uniques.forEach((u, i) => t.addUnique(`sqlite_autoindex_${stmt.name}_u${i + 1}`, u.map(idx)));
-    this.logDdl(ddl);
-    this.attachJournal(t);
-    for (const r of rows) t.insert(t.nextRowid(), r);
+    const uniques: { name: string; cols: number[] }[] = [];
+    if (pk.length && ipk < 0) uniques.push({ name: `sqlite_autoindex_${stmt.name}_pk`, cols: pk.map(idx) });
+    stmt.cols.forEach((c, i) => c.unique && uniques.push({ name: `sqlite_autoindex_${stmt.name}_${i + 1}`, cols: [i] }));
+    stmt.uniques.forEach((u, i) => uniques.push({ name: `sqlite_autoindex_${stmt.name}_u${i + 1}`, cols: u.map(idx) }));
+    const tree = root ? new BTree(this.store, root, false) : BTree.create(this.store, false);
+    const t = new Table(stmt.name, cols, ipk, ddl, tree);
+    for (const u of uniques) {
+      const r = roots?.get(u.name.toLowerCase());
+      if (root && !r) throw new SqlError('SQL_ERROR', `database disk image is malformed: missing index ${u.name}`);
+      t.addIndex({ name: u.name, cols: u.cols, unique: true, auto: true, tree: r ? new BTree(this.store, r, true) : BTree.create(this.store, true) }, false);
+    }
     this.tables.set(key, t);
-    this.undo.push(() => this.tables.delete(key));
+    return t;
   }
 
-  private createIndex(stmt: Stmt & { k: 'createIndex' }): void {
+  private indexColumns(t: Table, names: string[]): number[] {
+    return names.map((n) => {
+      const i = t.cols.findIndex((c) => c.name.toLowerCase() === n.toLowerCase());
+      if (i < 0) throw new SqlError('SQL_NO_SUCH_COLUMN', `no such column: ${n}`);
+      return i;
+    });
+  }
+
+  /** Attaches a stored index (at open). */
+  private attachIndex(stmt: Stmt & { k: 'createIndex' }, root: number): void {
+    const t = this.table(stmt.table);
+    if (!t) throw new SqlError('SQL_ERROR', `database disk image is malformed: index ${stmt.name} on missing table ${stmt.table}`);
+    const cols = this.indexColumns(t, stmt.cols);
+    t.addIndex({ name: stmt.name, cols, unique: stmt.unique, auto: false, tree: new BTree(this.store, root, true) }, false);
+    this.indexes.set(stmt.name.toLowerCase(), { name: stmt.name, table: t.name, cols: stmt.cols, unique: stmt.unique });
+  }
+
+  private createIndex(stmt: Stmt & { k: 'createIndex' }, text: string): void {
     const key = stmt.name.toLowerCase();
     if (this.indexes.has(key) || this.tables.has(key)) {
       if (stmt.ifNotExists) return;
@@ -417,18 +533,15 @@ export class Database implements Catalog {
     }
     const t = this.table(stmt.table);
     if (!t) throw new SqlError('SQL_NO_SUCH_TABLE', `no such table: main.${stmt.table}`);
-    const cols = stmt.cols.map((n) => {
-      const i = t.cols.findIndex((c) => c.name.toLowerCase() === n.toLowerCase());
-      if (i < 0) throw new SqlError('SQL_NO_SUCH_COLUMN', `no such column: ${n}`);
-      return i;
-    });
-    t.hashIndex(cols[0]);
-    if (stmt.unique) {
-      t.addUnique(stmt.name, cols);
-      this.undo.push(() => (t.uniques = t.uniques.filter((u) => u.name !== stmt.name)));
-    }
+    const cols = this.indexColumns(t, stmt.cols);
+    const ix: TableIndex = { name: stmt.name, cols, unique: stmt.unique, auto: false, tree: BTree.create(this.store, true) };
+    this.freeTreesOnUndo([ix.tree]);
+    t.addIndex(ix, true);
+    this.undo.push(() => (t.indexes = t.indexes.filter((i) => i !== ix)));
     this.indexes.set(key, { name: stmt.name, table: t.name, cols: stmt.cols, unique: stmt.unique });
     this.undo.push(() => this.indexes.delete(key));
+    this.addCatalog(['index', stmt.name, t.name, ix.tree.root, text]);
+    this.schemaVersion++;
   }
 
   private drop(stmt: Stmt & { k: 'drop' }): void {
@@ -446,25 +559,37 @@ export class Database implements Catalog {
         this.tables.set(key, t);
         for (const [k, i] of dropped) this.indexes.set(k, i);
       });
+      this.removeCatalog(t.name);
+      for (const ix of t.indexes) this.removeCatalog(ix.name);
+      this.freeTrees([t.tree, ...t.indexes.map((i) => i.tree)]);
     } else if (stmt.what === 'INDEX') {
       const i = this.indexes.get(key);
       if (!i) return missing();
       this.indexes.delete(key);
-      const t = this.table(i.table);
-      const before = t?.uniques;
-      if (t) t.uniques = t.uniques.filter((u) => u.name !== i.name);
+      const t = this.table(i.table)!;
+      const before = t.indexes;
+      const ix = t.indexes.find((x) => x.name.toLowerCase() === key)!;
+      t.indexes = t.indexes.filter((x) => x !== ix);
       this.undo.push(() => {
         this.indexes.set(key, i);
-        if (t && before) t.uniques = before;
+        t.indexes = before;
       });
+      this.removeCatalog(i.name);
+      this.freeTrees([ix.tree]);
     } else if (stmt.what === 'VIEW') {
       const v = this.views.get(key);
       if (!v) return missing();
       this.views.delete(key);
       this.undo.push(() => this.views.set(key, v));
+      this.removeCatalog(v.name);
     } else throw new SqlError('SQL_ERROR', 'triggers are not supported');
   }
 }
+
+/** Shared by statements without named parameters (never written to). */
+const NO_NAMES: Map<string, Value> = new Map();
+
+const WRITES = new Set<Stmt['k']>(['insert', 'update', 'delete', 'createTable', 'createIndex', 'createView', 'drop']);
 
 function empty(changes = 0): QueryResult {
   return { columns: [], rows: [], changes };

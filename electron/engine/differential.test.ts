@@ -31,7 +31,18 @@ function predicate(tables: string[]): fc.Arbitrary<string> {
 const scenario = fc.record({
   t1: fc.array(row, { maxLength: 8 }),
   t2: fc.array(row, { maxLength: 8 }),
-  kind: fc.constantFrom('filter', 'group', 'join', 'leftjoin', 'arith', 'misc'),
+  kind: fc.constantFrom('filter', 'group', 'join', 'leftjoin', 'arith', 'misc', 'range'),
+  // Indexes change the plan (equality and range searches), never the rows.
+  indexes: fc.subarray([
+    'CREATE INDEX i1a ON t1(a)',
+    'CREATE INDEX i1b ON t1(b)',
+    'CREATE INDEX i1c ON t1(c)',
+    'CREATE INDEX i1bc ON t1(b, c)',
+    'CREATE INDEX i2a ON t2(a)',
+    'CREATE INDEX i2c ON t2(c)',
+    'CREATE INDEX i2ba ON t2(b, a)',
+  ]),
+  indexFirst: fc.boolean(),
   seed: fc.integer(),
 });
 
@@ -45,6 +56,20 @@ function queryFor(kind: string): fc.Arbitrary<string> {
         .map(([g, agg]) => `SELECT ${g}, ${agg} FROM t1 GROUP BY ${g} ORDER BY 1`);
     case 'join':
       return predicate(['t1', 't2']).map((p) => `SELECT t1.a, t2.b FROM t1, t2 WHERE t1.a = t2.a AND ${p} ORDER BY 1, 2`);
+    case 'range':
+      return fc
+        .tuple(fc.constantFrom('a', 'b', 'c'), fc.constantFrom('<', '<=', '>', '>='), literal, fc.constantFrom('a', 'b', 'c'), literal, literal)
+        .chain(([c1, op, v1, c2, lo, hi]) =>
+          fc.constantFrom(
+            `SELECT a, b, c FROM t1 WHERE ${c1} ${op} ${v1} ORDER BY 1, 2, 3`,
+            `SELECT a, b, c FROM t1 WHERE ${c2} BETWEEN ${lo} AND ${hi} ORDER BY 1, 2, 3`,
+            `SELECT a, b, c FROM t1 WHERE b = ${v1} AND c ${op} ${lo} ORDER BY 1, 2, 3`,
+            `SELECT t1.a, t2.c FROM t1, t2 WHERE t2.b = t1.b AND t2.a ${op} t1.a ORDER BY 1, 2`,
+            `SELECT a, c FROM t2 WHERE ${v1} ${op} c AND a < ${hi} ORDER BY 1, 2`,
+            `SELECT b, c, count(*) FROM t1 WHERE b = ${v1} AND c ${op} ${lo} GROUP BY b, c ORDER BY 1, 2`,
+            `SELECT a, rowid FROM t1 WHERE a ${op} ${v1} ORDER BY 1, 2`,
+          ),
+        );
     case 'leftjoin':
       return fc.constant('SELECT t1.a, t1.b, t2.c FROM t1 LEFT JOIN t2 ON t1.b = t2.b ORDER BY 1, 2, 3');
     case 'misc':
@@ -81,7 +106,7 @@ function normalise(rows: unknown[][]): string {
 describe('differential against SQLite', () => {
   it('returns the same rows as better-sqlite3 for generated schemas, data and queries', () => {
     fc.assert(
-      fc.property(scenario.chain((s) => queryFor(s.kind).map((q) => ({ ...s, q }))), ({ t1, t2, q }) => {
+      fc.property(scenario.chain((s) => queryFor(s.kind).map((q) => ({ ...s, q }))), ({ t1, t2, q, indexes, indexFirst }) => {
         const ddl = ['CREATE TABLE t1(a INTEGER, b, c TEXT)', 'CREATE TABLE t2(a INTEGER, b, c REAL)'];
         const inserts = [
           ...t1.map((r) => `INSERT INTO t1 VALUES(${r.map(lit).join(',')})`),
@@ -89,14 +114,15 @@ describe('differential against SQLite', () => {
         ];
         const ref = new BetterSqlite(':memory:');
         const ours = Database.open(':memory:');
-        for (const s of [...ddl, ...inserts]) {
+        for (const s of indexFirst ? [...ddl, ...indexes, ...inserts] : [...ddl, ...inserts, ...indexes]) {
           ref.exec(s);
           ours.exec(s);
         }
         const expected = ref.prepare(q).raw().all() as unknown[][];
         const actual = ours.query(q).rows;
         ref.close();
-        expect(normalise(actual), q).toBe(normalise(expected));
+        expect(normalise(actual), `${indexes.join('; ')}; ${q}`).toBe(normalise(expected));
+        expect(ours.integrityCheck()).toEqual(['ok']);
       }),
       { numRuns: 1000 },
     );

@@ -1,5 +1,5 @@
 import { SqlError } from '../errors';
-import type { Conflict, Expr, Stmt } from '../sql/ast';
+import type { Conflict, Expr, Select, Stmt } from '../sql/ast';
 import { applyAffinity, isNumeric, num, truth, type Value } from '../record/values';
 import type { Table } from '../storage/table';
 import type { Catalog } from './catalog';
@@ -17,7 +17,9 @@ function rowidFrom(v: Value): number {
 }
 
 export function insertRow(t: Table, vals: Value[], explicitRowid: Value | undefined, conflict: Conflict, undo: UndoLog): boolean {
-  const row = vals.map((v, i) => applyAffinity(v, t.cols[i].affinity));
+  // `vals` is the caller's fresh array: affinity is applied in place.
+  const row = vals;
+  for (let i = 0; i < t.cols.length; i++) row[i] = applyAffinity(row[i], t.cols[i].affinity);
   let rowid: number;
   if (t.ipk >= 0 && row[t.ipk] !== null) rowid = rowidFrom(row[t.ipk]);
   else if (explicitRowid !== undefined && explicitRowid !== null) rowid = rowidFrom(explicitRowid);
@@ -60,8 +62,10 @@ function defaults(t: Table, env: Env): Value[] {
     fns = t.cols.map((c) => (c.dflt ? compileExpr(c.dflt, scope) : null));
     defaultFns.set(t, fns);
   }
-  const out = new Array<Value>(fns.length);
+  // One slot more for the rowid the table appends, so the array never has to grow.
+  const out = new Array<Value>(fns.length + 1);
   for (let i = 0; i < fns.length; i++) out[i] = fns[i] ? fns[i]!(env) : null;
+  out[fns.length] = null;
   return out;
 }
 
@@ -107,7 +111,11 @@ export function runInsert(s: Stmt & { k: 'insert' }, cat: Catalog, ctx: ExecCtx,
       };
       valuesCache.set(s, plan);
     }
-    source = plan.rows.map((r) => r.map((f) => f(env)));
+    source = plan.rows.map((r) => {
+      const vals = new Array<Value>(r.length);
+      for (let i = 0; i < r.length; i++) vals[i] = r[i](env);
+      return vals;
+    });
   } else {
     const q = compileSelect(s.sel!, null, cat);
     if (q.columns.length !== targets.length) throw new SqlError('SQL_ERROR', `table ${t.name} has ${targets.length} columns but ${q.columns.length} values were supplied`);
@@ -141,10 +149,28 @@ function matchingRows(t: Table, where: Expr | undefined, cat: Catalog, ctx: Exec
   const env: Env = { rows: [[]], parent: null, aggs: null, ctx };
   const pred = where ? compileExpr(where, scope) : null;
   const rows: Value[][] = [];
-  for (const row of t.scan()) {
-    if ((++ctx.steps & 4095) === 0) ctx.check();
-    env.rows[0] = row;
-    if (!pred || truth(pred(env)) === true) rows.push(row);
+  // A WHERE the planner answers with a rowid or index search finds the rows without a scan.
+  if (where && !t.cols.some((c) => c.name.toLowerCase() === 'rowid')) {
+    const sel: Select = {
+      k: 'select',
+      core: { distinct: false, cols: [{ expr: { k: 'col', name: 'rowid', pos: 0 }, text: 'rowid' }], from: [{ source: { k: 'table', name: t.name, pos: 0 }, join: 'first' }], where },
+      compound: [],
+    };
+    const q = compileSelect(sel, null, cat);
+    if (q.plan[0]?.[2].startsWith('SEARCH')) {
+      for (const [rowid] of q.run(null, ctx)) {
+        const row = t.get(rowid as number);
+        if (row) rows.push(row);
+      }
+      return { scope, rows, env };
+    }
+  }
+  for (const chunk of t.scan()) {
+    for (const row of chunk) {
+      if ((++ctx.steps & 4095) === 0) ctx.check();
+      env.rows[0] = row;
+      if (!pred || truth(pred(env)) === true) rows.push(row);
+    }
   }
   return { scope, rows, env };
 }
@@ -185,7 +211,7 @@ export function runUpdate(s: Stmt & { k: 'update' }, cat: Catalog, ctx: ExecCtx,
   });
   let count = 0;
   for (const p of planned) {
-    const current = t.rows.get(p.old);
+    const current = t.get(p.old);
     if (!current) continue;
     deleteRow(t, p.old, undo);
     const explicit = t.ipk >= 0 ? undefined : p.rowid;

@@ -30,17 +30,34 @@ export interface SourceInfo {
   rowidIdx: number;
   /** Columns folded away by USING/NATURAL, left out of `*`. */
   hidden: Set<string>;
+  /**
+   * Stored tables: the columns some compiled expression reads (filled in by name resolution), so a
+   * scan decodes only those. Complete once the statement is compiled.
+   */
+  used?: Set<number>;
+}
+
+class Ctx implements ExecCtx {
+  steps = 0;
+  private made: Map<unknown, unknown> | null = null;
+
+  constructor(
+    readonly params: Value[],
+    readonly named: Map<string, Value>,
+    private readonly interrupted: () => boolean,
+    private readonly deadline: number | undefined,
+  ) {}
+
+  /** Most statements never cache anything: the map is made on first use. */
+  get cache(): Map<unknown, unknown> {
+    return (this.made ??= new Map());
+  }
+
+  check(): void {
+    if (this.interrupted() || (this.deadline !== undefined && Date.now() > this.deadline)) throw new SqlError('SQL_INTERRUPTED', 'interrupted');
+  }
 }
 
 export function makeCtx(params: Value[], named: Map<string, Value>, interrupted: () => boolean, deadline?: number): ExecCtx {
-  const ctx: ExecCtx = {
-    params,
-    named,
-    cache: new Map(),
-    steps: 0,
-    check() {
-      if (interrupted() || (deadline !== undefined && Date.now() > deadline)) throw new SqlError('SQL_INTERRUPTED', 'interrupted');
-    },
-  };
-  return ctx;
+  return new Ctx(params, named, interrupted, deadline);
 }

@@ -57,6 +57,7 @@ export class Scope {
         found = { src: s, col: c, aff };
       }
       if (found) {
+        scope.sources[found.src].used?.add(found.col);
         // eslint-disable-next-line @typescript-eslint/no-this-alias -- marks every scope crossed
         for (let sc: Scope = this, d = 0; d < depth; d++, sc = sc.parent!) sc.correlated = true;
         return { depth, ...found };

@@ -154,9 +154,17 @@ function baseAggregate(name: string, star: boolean): Aggregate {
       let n = 0;
       let allInt = true;
       return {
-        step([v]) {
+        step(args) {
+          const v = args[0];
           if (v === null) return;
-          const x = typeof v === 'number' ? v : toNumber(v)!;
+          if (typeof v === 'number') {
+            // The common case, without the conversions below: an INTEGER or a non-integral REAL.
+            if (!Number.isInteger(v)) allInt = false;
+            sum += v;
+            n++;
+            return;
+          }
+          const x = toNumber(v)!;
           if (!isInt(x as Value) || (typeof v === 'string' && !isNumeric(x as Value))) allInt = false;
           if (typeof v !== 'number' && !(v instanceof Real) && !/^\s*[+-]?\d+\s*$/.test(toText(v) ?? '')) allInt = false;
           sum += num(x);
@@ -176,7 +184,8 @@ function baseAggregate(name: string, star: boolean): Aggregate {
       let best: Value = null;
       const sign = name === 'min' ? -1 : 1;
       return {
-        step([v]) {
+        step(args) {
+          const v = args[0];
           if (v === null) return;
           if (best === null || compare(v, best) * sign > 0) best = v;
         },

@@ -1,7 +1,7 @@
 import { SqlError } from '../errors';
 import type { Expr, JoinItem, Select, SelectCore } from '../sql/ast';
 import { affinityOf, applyAffinity, compare, importValue, rowKey, toInteger, truth, valueKey, type Affinity, type Value } from '../record/values';
-import type { Table } from '../storage/table';
+import type { Table, TableIndex } from '../storage/table';
 import type { Catalog } from './catalog';
 import type { Env, ExecCtx, Fn, SourceInfo } from './env';
 import { compileExpr, exprAffinity, hasAggregate, Scope, type CompiledQuery } from './expr';
@@ -19,15 +19,24 @@ interface Conjunct {
   refs: Set<number> | null;
 }
 
+/** Candidate rows of one join level, a chunk (a B+tree leaf, a lookup result) at a time. */
+type Chunks = Iterable<Value[][]>;
+
 interface Level {
   src: number;
-  rows: (env: Env) => Value[][];
-  lookup: ((env: Env) => Value[][]) | null;
+  rows: (env: Env) => Chunks;
+  lookup: ((env: Env) => Chunks) | null;
   on: Fn[];
   filters: Fn[];
   left: boolean;
   nullRow: Value[];
   detail: string;
+  /**
+   * A rowid range search whose last run had integer bounds: its rows satisfy the inclusive range
+   * conjuncts, so `filtersInRange` (the filters without them) are enough.
+   */
+  rangeExact?: () => boolean;
+  filtersInRange?: Fn[];
 }
 
 interface CoreQuery {
@@ -106,6 +115,67 @@ function refsOf(e: Expr, scope: Scope): Set<number> | null {
     }
   };
   walk(e);
+  return opaque ? null : out;
+}
+
+/**
+ * Columns of source `s` that the expressions read, or null when that cannot be known (subqueries,
+ * which may read them as outer references).
+ */
+function columnsUsed(exprs: (Expr | undefined)[], s: number, scope: Scope): Set<number> | null {
+  const out = new Set<number>();
+  let opaque = false;
+  const walk = (x: Expr | undefined): void => {
+    if (!x || opaque) return;
+    switch (x.k) {
+      case 'col': {
+        let r;
+        try {
+          r = scope.resolve(x.table, x.name, x.pos);
+        } catch {
+          r = null;
+        }
+        if (r && r.depth === 0 && r.src === s) out.add(r.col);
+        return;
+      }
+      case 'sub':
+      case 'exists':
+        opaque = true;
+        return;
+      case 'in':
+        if (x.sel || x.table) opaque = true;
+        walk(x.e);
+        x.list?.forEach(walk);
+        return;
+      case 'un':
+      case 'isnull':
+      case 'cast':
+        walk(x.e);
+        return;
+      case 'bin':
+      case 'like':
+        walk(x.l);
+        walk(x.r);
+        if (x.k === 'like') walk(x.esc);
+        return;
+      case 'between':
+        walk(x.e);
+        walk(x.lo);
+        walk(x.hi);
+        return;
+      case 'case':
+        walk(x.base);
+        walk(x.else);
+        x.whens.forEach(([a, b]) => (walk(a), walk(b)));
+        return;
+      case 'fn':
+        x.args.forEach(walk);
+        return;
+      default:
+        return;
+    }
+  };
+  exprs.forEach(walk);
   return opaque ? null : out;
 }
 
@@ -254,7 +324,7 @@ function compileCore(
   const scope = new Scope(parent, compileSub);
   if (core.values) return compileValues(core, scope, orderBy);
 
-  const getters: ((env: Env) => Value[][])[] = [];
+  const getters: ((env: Env) => Chunks)[] = [];
   const tables: (Table | null)[] = [];
   const estimates: number[] = [];
   for (const item of core.from) {
@@ -327,6 +397,9 @@ function compileCore(
   });
 
   const hasLeft = core.from.some((f) => f.join === 'left');
+  // Every expression of the query, to find sources whose used columns an index covers.
+  const allExprs: (Expr | undefined)[] = [...resultExprs, core.where, ...(core.groupBy ?? []), core.having, ...(orderBy ?? []).map((t) => t.e), ...core.from.map((f) => f.on), ...onExtra.flat()];
+  const usedBy = (s: number) => columnsUsed(allExprs, s, scope);
   const n = scope.sources.length;
   const levels: Level[] = [];
   const bound = new Set<number>();
@@ -355,15 +428,25 @@ function compileCore(
       detail: `SCAN ${info.alias}`,
     };
     const lk = best as ReturnType<typeof findLookup>;
-    if (lk) {
-      level.lookup = buildLookup(lk, level, tables[s]);
+    let rangeConj: Set<Conjunct> | null = null;
+    // A LEFT JOIN's right side may be narrowed only by its ON clause.
+    const narrowing = level.left ? leftOn[s] : pool;
+    const ixPlan = tables[s] && !(lk && lk.rowid) ? findIndexPlan(s, narrowing, bound, scope, tables[s]!, usedBy(s)) : null;
+    if (ixPlan && (!lk || ixPlan.eqs > 0)) {
+      level.lookup = ixPlan.run;
+      level.detail = `SEARCH ${info.alias} USING ${ixPlan.covering ? 'COVERING ' : ''}INDEX ${ixPlan.ix.name} (${ixPlan.detail})`;
+    } else if (lk) {
+      if (!lk.rowid) info.used?.add(lk.col); // the hash index reads the column straight from the rows
+      level.lookup = buildLookup(lk, level, tables[s], info);
       level.detail = lk.rowid ? `SEARCH ${info.alias} USING INTEGER PRIMARY KEY (rowid=?)` : `SEARCH ${info.alias} USING AUTOMATIC HASH INDEX (${info.cols[lk.col]}=?)`;
     }
-    else if (tables[s] && !level.left) {
-      const range = findRowidRange(s, pool, bound, scope, tables[s]!);
+    else if (tables[s]) {
+      const range = findRowidRange(s, narrowing, bound, scope, tables[s]!);
       if (range) {
-        level.lookup = range;
-        level.detail = `SEARCH ${info.alias} USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)`;
+        level.lookup = range.run;
+        level.rangeExact = range.exact;
+        rangeConj = range.answers;
+        level.detail = `SEARCH ${info.alias} USING INTEGER PRIMARY KEY (${range.detail})`;
       }
     }
     for (const c of pool) {
@@ -372,8 +455,11 @@ function compileCore(
         if (c.refs === null) continue;
         level.filters.push(c.f);
         placed.add(c);
+        if (rangeConj?.has(c)) continue;
+        (level.filtersInRange ??= []).push(c.f);
       }
     }
+    if (level.rangeExact) level.filtersInRange ??= [];
     levels.push(level);
   }
   const leftovers = pool.filter((c) => !placed.has(c)).map((c) => c.f);
@@ -441,6 +527,7 @@ function compileCore(
       const canStop = want >= 0 && !isAgg && !distinct && !orderFns.length;
       let stop = false;
       const groups = isAgg ? new Map<string, { accs: Aggregate[]; rep: Value[][]; keys: Value[] }>() : null;
+      let single: { accs: Aggregate[]; rep: Value[][]; keys: Value[] } | undefined;
 
       const emit = (): void => {
         for (const f of leftovers) if (truth(f(env)) !== true) return;
@@ -451,10 +538,11 @@ function compileCore(
             keys = groupFns.map((g) => g(env));
             k = rowKey(keys);
           }
-          let g = groups.get(k);
+          let g = groupFns.length === 0 ? single : groups.get(k);
           if (!g) {
             g = { accs: aggSpecs.map((a) => a.make()), rep: env.rows.slice(), keys };
             groups.set(k, g);
+            if (groupFns.length === 0) single = g; // no GROUP BY: one group, no hashing per row
           } else {
             // Bare columns read the group's last row; copy in place to avoid an allocation per row.
             const rep = g.rep;
@@ -484,18 +572,20 @@ function compileCore(
           return;
         }
         const L = levels[li];
-        const cand = L.lookup ? L.lookup(env) : L.rows(env);
+        const chunks = L.lookup ? L.lookup(env) : L.rows(env);
         let matched = false;
-        const filters = L.filters;
+        const filters = L.rangeExact && L.rangeExact() ? L.filtersInRange! : L.filters;
         const on = L.on;
-        outer: for (let r = 0; r < cand.length; r++) {
-          if (stop) return;
-          if ((++ctx.steps & 4095) === 0) ctx.check();
-          env.rows[L.src] = cand[r];
-          for (let j = 0; j < on.length; j++) if (truth(on[j](env)) !== true) continue outer;
-          matched = true;
-          for (let j = 0; j < filters.length; j++) if (truth(filters[j](env)) !== true) continue outer;
-          loop(li + 1);
+        for (const cand of chunks) {
+          outer: for (let r = 0; r < cand.length; r++) {
+            if (stop) return;
+            if ((++ctx.steps & 4095) === 0) ctx.check();
+            env.rows[L.src] = cand[r];
+            for (let j = 0; j < on.length; j++) if (truth(on[j](env)) !== true) continue outer;
+            matched = true;
+            for (let j = 0; j < filters.length; j++) if (truth(filters[j](env)) !== true) continue outer;
+            loop(li + 1);
+          }
         }
         if (L.left && !matched && !stop) {
           env.rows[L.src] = L.nullRow;
@@ -561,7 +651,7 @@ function openSource(
   scope: Scope,
   cat: Catalog,
   compileSub: (s: Select, sc: Scope) => CompiledQuery,
-): { info: SourceInfo; rows: (env: Env) => Value[][]; table: Table | null; estimate: number } {
+): { info: SourceInfo; rows: (env: Env) => Chunks; table: Table | null; estimate: number } {
   const src = item.source;
   const fromQuery = (q: CompiledQuery, alias: string) => {
     const info: SourceInfo = {
@@ -572,11 +662,11 @@ function openSource(
       rowidIdx: -1,
       hidden: new Set(),
     };
-    const rows = (env: Env): Value[][] => {
-      if (q.correlated) return q.run(env.parent, env.ctx);
+    const rows = (env: Env): Chunks => {
+      if (q.correlated) return [q.run(env.parent, env.ctx)];
       let r = env.ctx.cache.get(q) as Value[][] | undefined;
       if (!r) env.ctx.cache.set(q, (r = q.run(null, env.ctx)));
-      return r;
+      return [r];
     };
     return { info, rows, table: null, estimate: 1000 };
   };
@@ -591,8 +681,10 @@ function openSource(
       aff: table.cols.map((c) => c.affinity),
       rowidIdx: table.width,
       hidden: new Set(),
+      used: new Set(),
     };
-    return { info, rows: () => table.scan(), table, estimate: table.rows.size };
+    const rows = (): Chunks => table.scanColumns(columnsRead(info, table));
+    return { info, rows, table, estimate: table.size };
   }
   const view = cat.view(src.name);
   if (view) return fromQuery(compileSelect(view.sel, null, cat), alias);
@@ -607,7 +699,7 @@ function openSource(
       hidden: new Set(),
     };
     // Virtual tables are computed once per statement so a join sees one consistent snapshot.
-    const rows = (env: Env): Value[][] => {
+    const rows = (env: Env): Chunks => {
       let r = env.ctx.cache.get(vt) as Value[][] | undefined;
       if (!r) {
         r = [];
@@ -618,7 +710,7 @@ function openSource(
         }
         env.ctx.cache.set(vt, r);
       }
-      return r;
+      return [r];
     };
     return { info, rows, table: null, estimate: 1e5 };
   }
@@ -633,11 +725,29 @@ interface Lookup {
   colAff: Affinity;
 }
 
+const isNumericAff = (a: Affinity) => a === 'INTEGER' || a === 'REAL' || a === 'NUMERIC';
+
+/**
+ * Whether `col op probe` compares the column's stored values unchanged (only the probe may be
+ * converted), so an ordered or hashed key over the column answers it.
+ */
+function keyable(colAff: Affinity, probeAff: Affinity): boolean {
+  const probeNone = probeAff === 'NONE' || probeAff === 'BLOB';
+  return isNumericAff(colAff) || (colAff === 'TEXT' && !isNumericAff(probeAff)) || (probeNone && !isNumericAff(colAff) && colAff !== 'TEXT');
+}
+
+/** The conversion SQLite applies to a probe compared with a column of this affinity. */
+function normFor(colAff: Affinity): (v: Value) => Value {
+  if (isNumericAff(colAff)) return (v) => applyAffinity(v, 'NUMERIC');
+  if (colAff === 'TEXT') return (v) => applyAffinity(v, 'TEXT');
+  return (v) => v;
+}
+
 /** An equality between a column of `s` and an expression over already-bound sources, usable as a key. */
 function findLookup(s: number, conj: Conjunct[], bound: Set<number>, scope: Scope, tables: (Table | null)[]): Lookup | null {
   let found: Lookup | null = null;
   for (const c of conj) {
-    if (c.e.k !== 'bin' || (c.e.op !== '=' && c.e.op !== 'IS') || !c.refs || !c.refs.has(s)) continue;
+    if (c.e.k !== 'bin' || c.e.op !== '=' || !c.refs || !c.refs.has(s)) continue;
     for (const [a, b] of [[c.e.l, c.e.r], [c.e.r, c.e.l]] as const) {
       if (a.k !== 'col') continue;
       const r = scope.resolve(a.table, a.name, a.pos);
@@ -649,14 +759,9 @@ function findLookup(s: number, conj: Conjunct[], bound: Set<number>, scope: Scop
       const isRowid = !!t && (r.col === info.rowidIdx || r.col === t.ipk);
       const probeAff = exprAffinity(b, scope);
       const colAff = r.col === info.rowidIdx ? 'INTEGER' : info.aff[r.col];
-      const numericCol = colAff === 'INTEGER' || colAff === 'REAL' || colAff === 'NUMERIC';
-      const probeNumeric = probeAff === 'INTEGER' || probeAff === 'REAL' || probeAff === 'NUMERIC';
-      // Only key on columns whose comparisons cannot be changed by the other side's affinity.
-      const probeNone = probeAff === 'NONE' || probeAff === 'BLOB';
-      if (!(numericCol || (colAff === 'TEXT' && !probeNumeric) || probeNone && !numericCol && colAff !== 'TEXT')) continue;
-      if (c.e.op === 'IS') continue;
-      // A one-off probe by a constant is cheaper as a filtered scan than building a hash first.
-      if (!isRowid && other.size === 0 && !(t && t.hasHashIndex(r.col))) continue;
+      if (!keyable(colAff, probeAff)) continue;
+      // A probe by a constant without an index is a filtered scan (an index plan covers indexed columns).
+      if (!isRowid && other.size === 0) continue;
       const lk: Lookup = { col: r.col, rowid: isRowid, probe: compileExpr(b, scope), probeAff, colAff };
       if (isRowid) return lk;
       found ??= lk;
@@ -665,50 +770,172 @@ function findLookup(s: number, conj: Conjunct[], bound: Set<number>, scope: Scop
   return found;
 }
 
-function buildLookup(lk: Lookup, level: Level, table: Table | null): (env: Env) => Value[][] {
-  const none: Value[][] = [];
-  const norm = (v: Value): Value => (lk.colAff === 'INTEGER' || lk.colAff === 'REAL' || lk.colAff === 'NUMERIC' ? applyAffinity(v, 'NUMERIC') : lk.colAff === 'TEXT' ? applyAffinity(v, 'TEXT') : v);
+function buildLookup(lk: Lookup, level: Level, table: Table | null, info: SourceInfo): (env: Env) => Chunks {
+  const none: Value[][][] = [];
+  const norm = normFor(lk.colAff);
   if (lk.rowid && table) {
     return (env) => {
       const v = norm(lk.probe(env));
       if (typeof v !== 'number' || !Number.isInteger(v)) return none;
-      const row = table.rows.get(v);
-      return row ? [row] : none;
+      const row = table.getColumns(v, columnsRead(info, table));
+      return row ? [[row]] : none;
     };
   }
+  // An automatic hash index, built once per statement run from the level's rows.
   const col = lk.col;
-  if (table) {
-    return (env) => {
-      const v = lk.probe(env);
-      if (v === null) return none;
-      return table.hashIndex(col).get(valueKey(norm(v))) ?? none;
-    };
-  }
   return (env) => {
     let idx = env.ctx.cache.get(level) as Map<string, Value[][]> | undefined;
     if (!idx) {
       idx = new Map();
-      for (const row of level.rows(env)) {
-        const v = row[col];
-        if (v === null) continue;
-        const k = valueKey(v);
-        const list = idx.get(k);
-        if (list) list.push(row);
-        else idx.set(k, [row]);
+      for (const chunk of level.rows(env)) {
+        for (const row of chunk) {
+          const v = row[col];
+          if (v === null) continue;
+          const k = valueKey(v);
+          const list = idx.get(k);
+          if (list) list.push(row);
+          else idx.set(k, [row]);
+        }
       }
       env.ctx.cache.set(level, idx);
     }
     const v = lk.probe(env);
     if (v === null) return none;
-    return idx.get(valueKey(norm(v))) ?? none;
+    const hit = idx.get(valueKey(norm(v)));
+    return hit ? [hit] : none;
   };
 }
 
+interface IndexPlan {
+  ix: TableIndex;
+  /** The index holds every column the query reads: rows are built from the keys, not fetched. */
+  covering: boolean;
+  /** Leading index columns matched by equalities. */
+  eqs: number;
+  range: boolean;
+  detail: string;
+  run: (env: Env) => Chunks;
+}
+
 /**
- * Bounds on the rowid from BETWEEN / < / <= / > / >= conjuncts. The slice it returns may be wider
- * than the predicate (bounds are taken inclusively); the conjuncts still run as filters.
+ * The best index of a stored table for the conjuncts: equalities on a prefix of its columns, then
+ * optionally a range (<, <=, >, >=, BETWEEN) on the next one. Bounds are inclusive, so the rows may
+ * be a superset; the conjuncts still run as filters.
  */
-function findRowidRange(s: number, conj: Conjunct[], bound: Set<number>, scope: Scope, table: Table): ((env: Env) => Value[][]) | null {
+function findIndexPlan(s: number, conj: Conjunct[], bound: Set<number>, scope: Scope, table: Table, used: Set<number> | null = null): IndexPlan | null {
+  if (!table.indexes.length) return null;
+  const info = scope.sources[s];
+  const colOf = (x: Expr): number => {
+    if (x.k !== 'col') return -1;
+    const r = scope.resolve(x.table, x.name, x.pos);
+    return r && r.depth === 0 && r.src === s && r.col < info.cols.length ? r.col : -1;
+  };
+  const usable = (x: Expr): boolean => {
+    const refs = refsOf(x, scope);
+    return !!refs && !refs.has(s) && [...refs].every((o) => bound.has(o));
+  };
+  const ok = (col: number, x: Expr) => usable(x) && keyable(info.aff[col], exprAffinity(x, scope));
+  const eq = new Map<number, Expr>();
+  const lows = new Map<number, Expr[]>();
+  const highs = new Map<number, Expr[]>();
+  const add = (m: Map<number, Expr[]>, col: number, x: Expr) => m.set(col, [...(m.get(col) ?? []), x]);
+  for (const c of conj) {
+    const e = c.e;
+    if (e.k === 'between' && !e.not) {
+      const col = colOf(e.e);
+      if (col >= 0 && ok(col, e.lo) && ok(col, e.hi)) {
+        add(lows, col, e.lo);
+        add(highs, col, e.hi);
+      }
+    } else if (e.k === 'bin' && ['=', '<', '<=', '>', '>='].includes(e.op)) {
+      for (const [a, b, flip] of [[e.l, e.r, false], [e.r, e.l, true]] as const) {
+        const col = colOf(a);
+        if (col < 0 || !ok(col, b)) continue;
+        if (e.op === '=') {
+          if (!eq.has(col)) eq.set(col, b);
+        } else add((e.op === '>' || e.op === '>=') !== flip ? lows : highs, col, b);
+        break;
+      }
+    }
+  }
+  let best: { ix: TableIndex; k: number; rangeCol: number; score: number } | null = null;
+  for (const ix of table.indexes) {
+    let k = 0;
+    while (k < ix.cols.length && eq.has(ix.cols[k])) k++;
+    const rangeCol = k < ix.cols.length && (lows.has(ix.cols[k]) || highs.has(ix.cols[k])) ? ix.cols[k] : -1;
+    if (k === 0 && rangeCol < 0) continue;
+    const score = k * 4 + (rangeCol >= 0 ? 1 : 0) + (ix.unique && k === ix.cols.length ? 2 : 0);
+    if (!best || score > best.score) best = { ix, k, rangeCol, score };
+  }
+  if (!best) return null;
+  const { ix, k, rangeCol } = best;
+  const name = (c: number) => info.cols[c];
+  const eqFns = ix.cols.slice(0, k).map((c) => ({ f: compileExpr(eq.get(c)!, scope), norm: normFor(info.aff[c]) }));
+  const rnorm = rangeCol >= 0 ? normFor(info.aff[rangeCol]) : (v: Value) => v;
+  const lowFns = rangeCol >= 0 ? (lows.get(rangeCol) ?? []).map((x) => compileExpr(x, scope)) : [];
+  const highFns = rangeCol >= 0 ? (highs.get(rangeCol) ?? []).map((x) => compileExpr(x, scope)) : [];
+  const parts = ix.cols.slice(0, k).map((c) => `${name(c)}=?`);
+  if (lowFns.length) parts.push(`${name(rangeCol)}>?`);
+  if (highFns.length) parts.push(`${name(rangeCol)}<?`);
+  const none: Value[][][] = [];
+  const width = table.width;
+  const covering = !!used && [...used].every((c) => ix.cols.includes(c) || c === table.ipk || c === width);
+  const ncols = ix.cols.length;
+  const run = (env: Env): Chunks => {
+    const prefix: Value[] = new Array(k);
+    for (let i = 0; i < k; i++) {
+      const v = eqFns[i].norm(eqFns[i].f(env));
+      if (v === null) return none;
+      prefix[i] = v;
+    }
+    let lo: Value | undefined;
+    let hi: Value | undefined;
+    for (const f of lowFns) {
+      const v = rnorm(f(env));
+      if (v === null) return none;
+      if (lo === undefined || compare(v, lo) > 0) lo = v;
+    }
+    for (const f of highFns) {
+      const v = rnorm(f(env));
+      if (v === null) return none;
+      if (hi === undefined || compare(v, hi) < 0) hi = v;
+    }
+    // With a range, start past the NULLs of the range column (NULL < every number).
+    const start = rangeCol < 0 ? prefix : [...prefix, lo === undefined ? -Infinity : lo];
+    const rows: Value[][] = [];
+    ix.tree.scanKeys(start, (key) => {
+      for (let i = 0; i < k; i++) if (compare(key[i], prefix[i]) !== 0) return false;
+      if (hi !== undefined && compare(key[k], hi) > 0) return false;
+      const rowid = key[ncols] as number;
+      if (covering) {
+        // Only the index's columns and the rowid are read: the other slots stay NULL.
+        const row = new Array<Value>(width + 1).fill(null);
+        for (let i = 0; i < ncols; i++) row[ix.cols[i]] = key[i];
+        row[width] = rowid;
+        if (table.ipk >= 0) row[table.ipk] = rowid;
+        rows.push(row);
+      } else {
+        const row = table.get(rowid);
+        if (row) rows.push(row);
+      }
+      return true;
+    });
+    return rows.length ? [rows] : none;
+  };
+  return { ix, covering, eqs: k, range: rangeCol >= 0, detail: parts.join(' AND '), run };
+}
+
+/**
+ * Bounds on the rowid from BETWEEN / < / <= / > / >= conjuncts. The rows may be a superset of the
+ * predicate (bounds are taken inclusively); the conjuncts still run as filters.
+ */
+function findRowidRange(
+  s: number,
+  conj: Conjunct[],
+  bound: Set<number>,
+  scope: Scope,
+  table: Table,
+): { run: (env: Env) => Chunks; detail: string; exact: () => boolean; answers: Set<Conjunct> } | null {
   const info = scope.sources[s];
   const isRowid = (x: Expr) => {
     if (x.k !== 'col') return false;
@@ -721,18 +948,23 @@ function findRowidRange(s: number, conj: Conjunct[], bound: Set<number>, scope: 
   };
   const lows: Fn[] = [];
   const highs: Fn[] = [];
+  // Inclusive conjuncts every row of the range satisfies when all bounds are integers.
+  const answers = new Set<Conjunct>();
   for (const c of conj) {
     const e = c.e;
     if (e.k === 'between' && !e.not && isRowid(e.e) && usable(e.lo) && usable(e.hi)) {
       lows.push(compileExpr(e.lo, scope));
       highs.push(compileExpr(e.hi, scope));
+      answers.add(c);
     } else if (e.k === 'bin' && ['<', '<=', '>', '>='].includes(e.op)) {
       const [col, other, flip] = isRowid(e.l) && usable(e.r) ? [e.l, e.r, false] : isRowid(e.r) && usable(e.l) ? [e.r, e.l, true] : [null, null, false];
       if (!col) continue;
       const lower = (e.op === '>' || e.op === '>=') !== flip;
       (lower ? lows : highs).push(compileExpr(other!, scope));
+      if (e.op === '<=' || e.op === '>=') answers.add(c);
     }
   }
+  let exact = false;
   if (!lows.length && !highs.length) return null;
   const bound1 = (fns: Fn[], env: Env, pick: (a: number, b: number) => number, dflt: number): number | null => {
     let out = dflt;
@@ -740,47 +972,49 @@ function findRowidRange(s: number, conj: Conjunct[], bound: Set<number>, scope: 
       const v = f(env);
       if (v === null) return null;
       const n = typeof v === 'number' ? v : v instanceof Object && 'v' in v ? (v as { v: number }).v : NaN;
+      if (!Number.isInteger(n)) exact = false;
       if (Number.isNaN(n)) return dflt; // text bounds compare above all numbers; keep the scan wide
       out = pick(out, n);
     }
     return out;
   };
-  const width = table.width;
-  const search = (rows: Value[][], x: number): number => {
-    let lo = 0;
-    let hi = rows.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((rows[mid][width] as number) < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  const parts: string[] = [];
+  if (lows.length) parts.push('rowid>?');
+  if (highs.length) parts.push('rowid<?');
+  return {
+    detail: parts.join(' AND '),
+    answers,
+    exact: () => exact,
+    run: (env) => {
+      exact = true;
+      const lo = bound1(lows, env, Math.max, -Infinity);
+      const hi = bound1(highs, env, Math.min, Infinity);
+      if (lo === null || hi === null) return [];
+      return table.scanColumns(columnsRead(info, table), Math.floor(lo), Math.floor(hi));
+    },
   };
-  return (env) => {
-    const lo = bound1(lows, env, Math.max, -Infinity);
-    const hi = bound1(highs, env, Math.min, Infinity);
-    if (lo === null || hi === null) return [];
-    // A narrow range is cheaper as direct rowid probes than materialising the ordered row list.
-    if (Number.isFinite(lo) && Number.isFinite(hi) && hi - lo < table.rows.size / 2) {
-      const out: Value[][] = [];
-      const map = table.rows;
-      for (let k = Math.ceil(lo); k <= hi; k++) {
-        const row = map.get(k);
-        if (row) out.push(row);
-      }
-      return out;
-    }
-    const rows = table.scan();
-    const from = search(rows, Math.floor(lo));
-    const to = search(rows, Math.floor(hi) + 1);
-    return from === 0 && to === rows.length ? rows : rows.slice(from, to);
-  };
+}
+
+const wanted = new WeakMap<SourceInfo, Int32Array>();
+
+/**
+ * The columns of a stored table a statement reads, for scans that decode only those. Computed at the
+ * first run, when every expression of the statement (subqueries included) has been compiled.
+ */
+function columnsRead(info: SourceInfo, table: Table): Int32Array {
+  let want = wanted.get(info);
+  if (!want) {
+    want = new Int32Array(table.width).fill(-1);
+    for (const c of info.used ?? table.cols.keys()) if (c < table.width) want[c] = c;
+    wanted.set(info, want);
+  }
+  return want;
 }
 
 /**
  * Join order by estimated cost: for every choice of first source, extend greedily with the
  * cheapest next step, and keep the cheapest whole plan. Steps cost one probe per outer row for a
- * rowid or existing-index lookup, a one-off build plus probes for a new hash index, and a full
+ * rowid or index lookup, a one-off build plus probes for an automatic hash index, and a full
  * scan per outer row otherwise; constant filters are assumed to keep a tenth of the rows.
  */
 function chooseJoinOrder(n: number, pool: Conjunct[], scope: Scope, tables: (Table | null)[], est: number[]): number[] {
@@ -800,10 +1034,13 @@ function chooseJoinOrder(n: number, pool: Conjunct[], scope: Scope, tables: (Tab
       for (let s = 0; s < n; s++) {
         if (bound.has(s)) continue;
         const lk = findLookup(s, pool, bound, scope, tables);
+        const ix = tables[s] && !(lk && lk.rowid) ? findIndexPlan(s, pool, bound, scope, tables[s]!) : null;
         let cost: number;
         let rows: number;
         if (lk && lk.rowid) [cost, rows] = [outer, outer];
-        else if (lk) [cost, rows] = [outer + (tables[s]?.hasHashIndex(lk.col) ? 0 : est[s]), outer * 2];
+        else if (ix && ix.eqs > 0) [cost, rows] = [outer * 2, outer * 2];
+        else if (lk) [cost, rows] = [outer + est[s], outer * 2];
+        else if (ix) [cost, rows] = [outer * Math.max(1, est[s] / 4), outer * Math.max(1, est[s] / 4)];
         else [cost, rows] = [outer * Math.max(1, est[s]), outer * Math.max(1, est[s]) * (constFiltered(s) ? 0.1 : 1)];
         if (cost < stepBest) [stepBest, stepPick, stepRows] = [cost, s, rows];
       }

@@ -1,6 +1,7 @@
 import { SqlError } from '../errors';
 import type { Expr, Select } from '../sql/ast';
-import { rowKey, valueKey, type Affinity, type Value } from '../record/values';
+import { compare, type Affinity, type Value } from '../record/values';
+import { compareKeys, type BTree } from '../btree/tree';
 
 export interface Column {
   name: string;
@@ -10,11 +11,16 @@ export interface Column {
   dflt?: Expr;
 }
 
-/** A uniqueness rule (PRIMARY KEY, UNIQUE, CREATE UNIQUE INDEX) with its key → rowid map. */
-export interface UniqueKey {
+/**
+ * An index B+tree over some columns of a table: PRIMARY KEY / UNIQUE constraints (`auto`, named
+ * sqlite_autoindex_…) and CREATE [UNIQUE] INDEX. Its keys are the column values then the rowid.
+ */
+export interface TableIndex {
   name: string;
   cols: number[];
-  map: Map<string, number>;
+  unique: boolean;
+  auto: boolean;
+  tree: BTree;
 }
 
 export interface IndexDef {
@@ -25,18 +31,15 @@ export interface IndexDef {
 }
 
 /**
- * Rows of one table keyed by rowid. A row is stored as its column values followed by the rowid, so a
- * scan hands rows to the executor without copying.
+ * A table stored in a table B+tree keyed by rowid, plus its index B+trees. A row is handed out as its
+ * column values followed by the rowid (`row[width]`); rows returned by reads are shared with the
+ * decoded-node cache and must not be modified.
  */
 export class Table {
-  rows = new Map<number, Value[]>();
-  maxRowid = 0;
-  /** Scans are in rowid order; inserting below the max breaks Map order, repaired lazily. */
-  private ordered = true;
-  private snapshot: Value[][] | null = null;
-  uniques: UniqueKey[] = [];
+  indexes: TableIndex[] = [];
   readonly lname: string;
-  /** Set on durable databases: every row change is reported so the commit can log it. */
+  private maxRowid = -1;
+  /** Set on databases logged by a logical journal: every row change is reported to it. */
   journal: ((op: 'ins' | 'del', rowid: number, row: Value[] | null) => void) | null = null;
 
   constructor(
@@ -45,6 +48,7 @@ export class Table {
     /** Index of the INTEGER PRIMARY KEY column that aliases the rowid, or -1. */
     public ipk: number,
     public sql: string,
+    readonly tree: BTree,
   ) {
     this.lname = name.toLowerCase();
   }
@@ -53,129 +57,151 @@ export class Table {
     return this.cols.length;
   }
 
-  /** Rows in rowid order; the array is shared until the next write. */
-  scan(): Value[][] {
-    if (this.snapshot) return this.snapshot;
-    if (!this.ordered) {
-      const keys = [...this.rows.keys()].sort((a, b) => a - b);
-      const m = new Map<number, Value[]>();
-      for (const k of keys) m.set(k, this.rows.get(k)!);
-      this.rows = m;
-      this.ordered = true;
-    }
-    this.snapshot = [...this.rows.values()];
-    return this.snapshot;
+  /** Number of rows (kept in the root page). */
+  get size(): number {
+    return this.tree.count;
   }
 
-  uniqueKeyOf(u: UniqueKey, row: Value[]): string | null {
-    const vals: Value[] = [];
-    for (const c of u.cols) {
-      if (row[c] === null) return null; // NULLs are distinct from each other
-      vals.push(row[c]);
+  get(rowid: number): Value[] | undefined {
+    return this.tree.get(rowid);
+  }
+
+  /** The row at `rowid` with only the columns `want` names decoded (see scanColumns). */
+  getColumns(rowid: number, want: Int32Array): Value[] | undefined {
+    return this.tree.get(rowid, want);
+  }
+
+  /** Rows in rowid order, a leaf page at a time. */
+  scan(): Iterable<Value[][]> {
+    return this.tree.chunks();
+  }
+
+  /**
+   * Rows in rowid order, a leaf page at a time, with only the columns `want` names decoded (`want[c]
+   * === c`; the others read as NULL). Rows are fresh arrays, not the cached ones.
+   */
+  scanColumns(want: Int32Array, lo = -Infinity, hi = Infinity): Iterable<Value[][]> {
+    return this.tree.chunks(lo, hi, want);
+  }
+
+  /** Rows with lo <= rowid <= hi in rowid order. */
+  range(lo: number, hi: number): Iterable<Value[][]> {
+    return this.tree.chunks(lo, hi);
+  }
+
+  /** Every row, materialised (for callers that change the table while walking the result). */
+  all(): Value[][] {
+    const out: Value[][] = [];
+    for (const chunk of this.tree.chunks()) for (const r of chunk) out.push(r);
+    return out;
+  }
+
+  keyOf(ix: TableIndex, row: Value[], rowid: number): Value[] {
+    const key = new Array<Value>(ix.cols.length + 1);
+    for (let i = 0; i < ix.cols.length; i++) key[i] = row[ix.cols[i]];
+    key[ix.cols.length] = rowid;
+    return key;
+  }
+
+  /** Rowids whose index key starts with `prefix` (in index order). */
+  lookup(ix: TableIndex, prefix: Value[]): number[] {
+    const out: number[] = [];
+    const n = prefix.length;
+    ix.tree.scanKeys(prefix, (k) => {
+      for (let i = 0; i < n; i++) if (compare(k[i], prefix[i]) !== 0) return false;
+      out.push(k[k.length - 1] as number);
+      return true;
+    });
+    return out;
+  }
+
+  /** Another row with the same values in a unique index (NULLs never clash), or null. */
+  private clash(ix: TableIndex, row: Value[], self: number | null): number | null {
+    const prefix = new Array<Value>(ix.cols.length);
+    for (let i = 0; i < ix.cols.length; i++) {
+      const v = row[ix.cols[i]];
+      if (v === null) return null;
+      prefix[i] = v;
     }
-    return rowKey(vals);
+    let found: number | null = null;
+    ix.tree.scanKeys(prefix, (k) => {
+      for (let i = 0; i < prefix.length; i++) if (compare(k[i], prefix[i]) !== 0) return false;
+      const rowid = k[k.length - 1] as number;
+      if (rowid === self) return true;
+      found = rowid;
+      return false;
+    });
+    return found;
   }
 
   /** Rowids of existing rows that clash with `row` (primary key or any unique key), excluding `self`. */
   conflicts(row: Value[], rowid: number, self: number | null): { rowid: number; what: string }[] {
-    // The common case (no clash, no unique keys) allocates nothing: inserts call this per row.
-    if (!this.uniques.length && (rowid === self || !this.rows.has(rowid))) return NO_CONFLICTS;
-    const out: { rowid: number; what: string }[] = [];
-    if (rowid !== self && this.rows.has(rowid)) out.push({ rowid, what: this.ipk >= 0 ? `${this.name}.${this.cols[this.ipk].name}` : `${this.name}.rowid` });
-    for (const u of this.uniques) {
-      const k = this.uniqueKeyOf(u, row);
-      if (k === null) continue;
-      const other = u.map.get(k);
-      if (other !== undefined && other !== self) out.push({ rowid: other, what: u.cols.map((c) => `${this.name}.${this.cols[c].name}`).join(', ') });
+    let out: { rowid: number; what: string }[] | null = null;
+    // Rowids above the largest one cannot clash (the common append case skips a descent).
+    if (this.maxRowid < 0) this.maxRowid = Math.max(0, this.tree.maxKey());
+    if (rowid !== self && rowid <= this.maxRowid && this.tree.get(rowid)) (out ??= []).push({ rowid, what: this.ipk >= 0 ? `${this.name}.${this.cols[this.ipk].name}` : `${this.name}.rowid` });
+    for (const ix of this.indexes) {
+      if (!ix.unique) continue;
+      const other = this.clash(ix, row, self);
+      if (other !== null) (out ??= []).push({ rowid: other, what: ix.cols.map((c) => `${this.name}.${this.cols[c].name}`).join(', ') });
     }
-    return out;
+    return out ?? NO_CONFLICTS;
   }
 
   insert(rowid: number, row: Value[]): void {
     row[this.cols.length] = rowid;
-    if (rowid <= this.maxRowid && this.rows.size) this.ordered = false;
-    if (rowid > this.maxRowid) this.maxRowid = rowid;
-    this.rows.set(rowid, row);
-    for (const [col, idx] of this.hashes) {
-      const v = row[col];
-      if (v === null) continue;
-      const k = valueKey(v);
-      const list = idx.get(k);
-      if (list) list.push(row);
-      else idx.set(k, [row]);
-    }
+    this.tree.insert(rowid, row);
+    if (this.maxRowid >= 0 && rowid > this.maxRowid) this.maxRowid = rowid;
+    for (const ix of this.indexes) ix.tree.insertKey(this.keyOf(ix, row, rowid));
     if (this.journal) this.journal('ins', rowid, row);
-    for (const u of this.uniques) {
-      const k = this.uniqueKeyOf(u, row);
-      if (k !== null) u.map.set(k, rowid);
-    }
-    this.snapshot = null;
   }
 
   delete(rowid: number): Value[] | undefined {
-    const row = this.rows.get(rowid);
+    const row = this.tree.delete(rowid);
     if (!row) return undefined;
-    this.rows.delete(rowid);
-    for (const [col, idx] of this.hashes) {
-      const v = row[col];
-      if (v === null) continue;
-      const k = valueKey(v);
-      const list = idx.get(k);
-      if (!list) continue;
-      const rest = list.filter((r) => r !== row);
-      if (rest.length) idx.set(k, rest);
-      else idx.delete(k);
-    }
+    if (rowid === this.maxRowid) this.maxRowid = -1;
+    for (const ix of this.indexes) ix.tree.deleteKey(this.keyOf(ix, row, rowid));
     if (this.journal) this.journal('del', rowid, null);
-    for (const u of this.uniques) {
-      const k = this.uniqueKeyOf(u, row);
-      if (k !== null && u.map.get(k) === rowid) u.map.delete(k);
-    }
-    this.snapshot = null;
     return row;
   }
 
-  private hashes = new Map<number, Map<string, Value[][]>>();
-
-  /**
-   * Equality index on one column: built by CREATE INDEX or on first use by the planner, then kept
-   * up to date by every insert and delete.
-   */
-  hasHashIndex(col: number): boolean {
-    return this.hashes.has(col);
-  }
-
-  hashIndex(col: number): Map<string, Value[][]> {
-    let idx = this.hashes.get(col);
-    if (idx) return idx;
-    idx = new Map();
-    for (const row of this.scan()) {
-      const v = row[col];
-      if (v === null) continue;
-      const k = valueKey(v);
-      const list = idx.get(k);
-      if (list) list.push(row);
-      else idx.set(k, [row]);
-    }
-    this.hashes.set(col, idx);
-    return idx;
-  }
-
   nextRowid(): number {
+    if (this.maxRowid < 0) this.maxRowid = Math.max(0, this.tree.maxKey());
     if (this.maxRowid >= Number.MAX_SAFE_INTEGER) throw new SqlError('SQL_ERROR', 'database or disk is full');
     return this.maxRowid + 1;
   }
 
-  addUnique(name: string, cols: number[]): void {
-    const u: UniqueKey = { name, cols, map: new Map() };
-    for (const [rowid, row] of this.rows) {
-      const k = this.uniqueKeyOf(u, row);
-      if (k === null) continue;
-      if (u.map.has(k)) throw new SqlError('SQL_CONSTRAINT', `UNIQUE constraint failed: ${cols.map((c) => `${this.name}.${this.cols[c].name}`).join(', ')}`);
-      u.map.set(k, rowid);
-    }
-    this.uniques.push(u);
+  /** Forgets cached facts about the tree (after a rollback replaced its pages). */
+  invalidate(): void {
+    this.maxRowid = -1;
   }
+
+  /**
+   * Adds an index; a new (empty) tree is filled from the rows, checking uniqueness. The keys are
+   * sorted first and loaded bottom-up (packed pages, no descents).
+   */
+  addIndex(ix: TableIndex, build: boolean): void {
+    if (build) {
+      const keys = this.tree.projectRows(ix.cols);
+      keys.sort(compareKeys);
+      const n = ix.cols.length;
+      if (ix.unique) {
+        for (let i = 1; i < keys.length; i++) {
+          if (samePrefix(keys[i - 1], keys[i], n))
+            throw new SqlError('SQL_CONSTRAINT', `UNIQUE constraint failed: ${ix.cols.map((c) => `${this.name}.${this.cols[c].name}`).join(', ')}`);
+        }
+      }
+      if (ix.tree.count === 0) ix.tree.bulkLoad(keys);
+      else for (const k of keys) ix.tree.insertKey(k);
+    }
+    this.indexes.push(ix);
+  }
+}
+
+/** Equal non-NULL values in the first `n` positions (NULLs never clash in a UNIQUE index). */
+function samePrefix(a: Value[], b: Value[], n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[i] === null || compare(a[i], b[i]) !== 0) return false;
+  return true;
 }
 
 const NO_CONFLICTS: { rowid: number; what: string }[] = [];

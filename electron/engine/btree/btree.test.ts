@@ -1,0 +1,155 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { openMemoryPager } from '../pager/memory-pager';
+import { compare, Real, type Value } from '../record/values';
+import { NodeStore } from './node';
+import { decodeRecord, RecordWriter } from './record';
+import { BTree, compareKeys } from './tree';
+
+function setup(pageSize = 512, capacity = 16) {
+  const pager = openMemoryPager({ pageSize });
+  const store = new NodeStore(pager, capacity);
+  pager.begin();
+  return { pager, store };
+}
+
+function check(store: NodeStore, tree: BTree): string[] {
+  const problems: string[] = [];
+  tree.check(new Map(), 't', problems);
+  void store;
+  return problems;
+}
+
+const rowOf = (k: number, text: string): Value[] => [k * 2, text, k];
+
+describe('record format', () => {
+  it('round-trips every storage class and keeps INTEGER apart from REAL', () => {
+    const w = new RecordWriter();
+    const vals: Value[] = [null, 0, 1, -5, 300, -70000, 2 ** 40, 2.5, new Real(3), '', 'héllo', 'x'.repeat(300), new Uint8Array([1, 2]), new Uint8Array(400)];
+    const len = w.record(vals, vals.length);
+    const back = decodeRecord(w.buf.subarray(0, len), 0, 0);
+    expect(back).toEqual(vals);
+    expect(back[8]).toBeInstanceOf(Real);
+  });
+});
+
+describe('table B+tree', () => {
+  it('matches a sorted map through random inserts, replaces and deletes, with splits, merges and overflow', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: -200, max: 2000 }), fc.nat(900)), { maxLength: 600 }), (ops) => {
+        const { pager, store } = setup();
+        const tree = BTree.create(store, false);
+        const model = new Map<number, Value[]>();
+        for (const [ins, k, len] of ops) {
+          if (ins) {
+            const row = rowOf(k, 'v'.repeat(len));
+            tree.insert(k, row);
+            model.set(k, row);
+          } else {
+            expect(tree.delete(k)).toEqual(model.get(k));
+            model.delete(k);
+          }
+        }
+        expect(check(store, tree)).toEqual([]);
+        const keys = [...model.keys()].sort((a, b) => a - b);
+        expect([...tree.chunks()].flat().map((r) => r[r.length - 1])).toEqual(keys);
+        expect(tree.count).toBe(keys.length);
+        expect(tree.maxKey()).toBe(keys.length ? keys[keys.length - 1] : 0);
+        // Written to pages and decoded again, the tree is the same.
+        store.flush();
+        pager.commit();
+        store.reset();
+        expect(check(store, tree)).toEqual([]);
+        for (const k of keys) expect(tree.get(k)).toEqual(model.get(k));
+        const lo = keys[Math.floor(keys.length / 3)] ?? 0;
+        const hi = keys[Math.floor((2 * keys.length) / 3)] ?? 0;
+        expect([...tree.chunks(lo, hi)].flat().map((r) => r[r.length - 1])).toEqual(keys.filter((k) => k >= lo && k <= hi));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('keeps its root page through root splits and frees pages when emptied', () => {
+    const { pager, store } = setup();
+    const tree = BTree.create(store, false);
+    const root = tree.root;
+    for (let i = 1; i <= 2000; i++) tree.insert(i, rowOf(i, `row ${i}`));
+    expect(tree.root).toBe(root);
+    const used = tree.pages().length;
+    expect(used).toBeGreaterThan(50);
+    for (let i = 1; i <= 2000; i++) tree.delete(i);
+    expect(tree.pages()).toEqual([root]);
+    expect(new Set(store.pendingFree).size).toBe(used - 1);
+    expect(check(store, tree)).toEqual([]);
+    store.flush();
+    pager.commit();
+    expect(pager.freeCount).toBeGreaterThanOrEqual(used - 1);
+  });
+
+  it('packs pages full when rows arrive in rowid order', () => {
+    const { store } = setup(4096, 1000);
+    const tree = BTree.create(store, false);
+    for (let i = 1; i <= 10000; i++) tree.insert(i, [i, 'name-' + i, i / 3, i]);
+    const bytes = (10000 * 40) / 4088;
+    expect(tree.pages().length).toBeLessThan(bytes * 1.3);
+  });
+});
+
+describe('index B+tree', () => {
+  it('orders keys like SQLite and finds prefixes', () => {
+    const { store } = setup();
+    const tree = BTree.create(store, true);
+    const vals: Value[] = [null, 3, 2.5, new Real(1), 'b', 'a', new Uint8Array([0]), -7, 'a'];
+    vals.forEach((v, rowid) => tree.insertKey([v, rowid]));
+    const all: Value[][] = [];
+    tree.scanKeys([], (k) => (all.push(k), true));
+    expect(all.map((k) => k[1])).toEqual([0, 7, 3, 2, 1, 5, 8, 4, 6]);
+    const a: number[] = [];
+    tree.scanKeys(['a'], (k) => compare(k[0], 'a') === 0 && (a.push(k[1] as number), true));
+    expect(a).toEqual([5, 8]);
+  });
+
+  it('bulk-loads sorted keys into a valid tree of any size', () => {
+    for (const n of [0, 1, 30, 2000]) {
+      const { store } = setup(512, 8);
+      const tree = BTree.create(store, true);
+      const keys: Value[][] = Array.from({ length: n }, (_, i) => [i % 7 === 0 ? 'long'.repeat(80) + i : `k${String(i).padStart(5, '0')}`, i]).sort(compareKeys);
+      tree.bulkLoad(keys);
+      expect(check(store, tree)).toEqual([]);
+      const got: Value[][] = [];
+      tree.scanKeys([], (k) => (got.push(k), true));
+      expect(got).toEqual(keys);
+      tree.insertKey(['k00005', -1]);
+      expect(tree.deleteKey(keys[0] ?? ['k00005', -1])).toBe(true);
+      expect(check(store, tree)).toEqual([]);
+    }
+  });
+
+  it('matches a sorted model through random multi-column inserts and deletes', () => {
+    const value = fc.oneof(fc.constant(null), fc.integer({ min: -5, max: 5 }), fc.constantFrom('x', 'y', 'long'.repeat(60)), fc.constantFrom(0.5, 2.25));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), value, value, fc.nat(300)), { maxLength: 500 }), (ops) => {
+        const { store } = setup(512, 8);
+        const tree = BTree.create(store, true);
+        const model = new Map<string, Value[]>();
+        for (const [ins, a, b, rowid] of ops) {
+          const key = [a, b, rowid];
+          const id = JSON.stringify(key);
+          if (ins) {
+            tree.insertKey(key);
+            model.set(id, key);
+          } else {
+            expect(tree.deleteKey(key)).toBe(model.has(id));
+            model.delete(id);
+          }
+        }
+        expect(check(store, tree)).toEqual([]);
+        const want = [...model.values()].sort((x, y) => compareKeys(x, y));
+        const got: Value[][] = [];
+        tree.scanKeys([], (k) => (got.push(k), true));
+        expect(got).toEqual(want);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -1,0 +1,511 @@
+import { SqlError } from '../errors';
+import type { PageStore } from '../pager/types';
+import type { Value } from '../record/values';
+import { decodeRecord, decodeSome, RecordWriter } from './record';
+
+/** Page types (first byte of a B+tree page). */
+export const TABLE_LEAF = 1;
+export const TABLE_INTERIOR = 2;
+export const INDEX_LEAF = 3;
+export const INDEX_INTERIOR = 4;
+export const OVERFLOW = 5;
+
+/** Page header: type u8, reserved u8, cell count u16, right pointer u32, entry count f64 (root only). */
+export const HDR = 16;
+/** Overflow page header: type u8, next page u32, bytes on this page u32. */
+const OVF_HDR = 9;
+
+/**
+ * A B+tree page in memory. Cells keep their record bytes (not decoded values) in `data`: the page
+ * itself while the node is unchanged, a private buffer once it changes (records are appended
+ * there). Rows and index keys are decoded on access and cached per cell; table keys (rowids) and
+ * child pointers are always decoded. Interior pages hold `children.length === keys.length + 1`
+ * where `keys[i]` is the largest key under `children[i]` (an inclusive upper bound).
+ */
+export interface Node {
+  pgno: number;
+  type: number;
+  /** Table pages: rowids. Index pages: decoded keys, `undefined` until first read. */
+  keys: (number | Value[] | undefined)[];
+  /** Table leaves: decoded rows (column values then the rowid), `undefined` until first read. */
+  rows: (Value[] | undefined)[] | null;
+  children: number[] | null;
+  /** Where the record bytes live, and each cell's record offset in it (-1: only in its overflow chain). */
+  data: Buffer;
+  offs: number[];
+  /** `data` is this node's own buffer (appendable), not a page that others may share. */
+  owned: boolean;
+  /** Owned buffers: first free byte. */
+  end: number;
+  /** Encoded record length of each cell's payload (0 for table interior cells). */
+  sizes: number[];
+  /** First overflow page of each cell's payload, 0 when local or not yet written. */
+  ovfl: number[];
+  /** Leaves: the right sibling (0 at the end). */
+  next: number;
+  /** Root pages: the number of entries in the tree. */
+  count: number;
+  /** Bytes the page needs: header plus every cell with its pointer. */
+  bytes: number;
+  dirty: boolean;
+  ref: boolean;
+}
+
+export const isLeaf = (n: Node): boolean => n.type === TABLE_LEAF || n.type === INDEX_LEAF;
+
+/**
+ * The decoded-node cache between the B+trees and the pager: nodes are decoded once and kept (bounded,
+ * second-chance eviction); changes are made to the decoded node and written back to its page when it
+ * is evicted or at commit. Every page a statement frees is queued until commit so a failing
+ * statement can take a DROP back.
+ */
+export class NodeStore {
+  private nodes = new Map<number, Node>();
+  /** Pages to hand to the pager's free list at commit. */
+  pendingFree: number[] = [];
+  readonly usable: number;
+  /** Payloads longer than this go to an overflow chain, so any page holds at least four cells. */
+  readonly maxLocal: number;
+  readonly w = new RecordWriter();
+
+  constructor(
+    readonly pager: PageStore,
+    public capacity = 4096,
+  ) {
+    this.usable = pager.usableSize;
+    this.maxLocal = Math.floor((this.usable - HDR) / 4) - 14;
+  }
+
+  local(len: number): number {
+    return len <= this.maxLocal ? len : 4;
+  }
+
+  /** Bytes a cell takes in its page, pointer included. */
+  cellBytes(type: number, size: number): number {
+    switch (type) {
+      case TABLE_LEAF:
+        return 14 + this.local(size);
+      case TABLE_INTERIOR:
+        return 14;
+      case INDEX_LEAF:
+        return 6 + this.local(size);
+      default:
+        return 10 + this.local(size);
+    }
+  }
+
+  get(pgno: number): Node {
+    const n = this.nodes.get(pgno);
+    if (n) {
+      n.ref = true;
+      return n;
+    }
+    const node = this.decode(pgno);
+    this.nodes.set(pgno, node);
+    return node;
+  }
+
+  create(type: number): Node {
+    const pgno = this.pager.allocate();
+    const node: Node = {
+      pgno,
+      type,
+      keys: [],
+      rows: type === TABLE_LEAF ? [] : null,
+      children: type === TABLE_INTERIOR || type === INDEX_INTERIOR ? [] : null,
+      data: Buffer.allocUnsafe(type === TABLE_INTERIOR ? 0 : this.usable),
+      offs: [],
+      owned: true,
+      end: 0,
+      sizes: [],
+      ovfl: [],
+      next: 0,
+      count: 0,
+      bytes: HDR,
+      dirty: true,
+      ref: true,
+    };
+    this.nodes.set(pgno, node);
+    return node;
+  }
+
+  /** Gives a node its own record buffer before it changes (the page it was read from is shared). */
+  own(n: Node): void {
+    if (n.owned) return;
+    this.compact(n, 0);
+  }
+
+  /** Copies the live records into a fresh owned buffer with room for `need` more bytes. */
+  private compact(n: Node, need: number): void {
+    let live = 0;
+    for (let i = 0; i < n.offs.length; i++) if (n.offs[i] >= 0) live += n.sizes[i];
+    const cap = Math.max(this.usable, Math.ceil((live + need) * 1.5));
+    const buf = Buffer.allocUnsafe(cap);
+    let at = 0;
+    for (let i = 0; i < n.offs.length; i++) {
+      const off = n.offs[i];
+      if (off < 0) continue;
+      n.data.copy(buf, at, off, off + n.sizes[i]);
+      n.offs[i] = at;
+      at += n.sizes[i];
+    }
+    n.data = buf;
+    n.end = at;
+    n.owned = true;
+  }
+
+  /** Appends record bytes to an owned node's buffer; returns their offset. */
+  put(n: Node, src: Buffer, from: number, size: number): number {
+    if (!n.owned || n.end + size > n.data.length) this.compact(n, size);
+    const data = n.data;
+    if (size <= 64) for (let k = 0, at = n.end; k < size; k++) data[at + k] = src[from + k];
+    else src.copy(data, n.end, from, from + size);
+    const at = n.end;
+    n.end += size;
+    return at;
+  }
+
+  /** The record bytes of cell `i` (from its overflow chain if they are not in the node). */
+  record(n: Node, i: number): { buf: Buffer; off: number } {
+    const off = n.offs[i];
+    if (off >= 0) return { buf: n.data, off };
+    return { buf: this.readChain(n.ovfl[i], n.sizes[i]), off: 0 };
+  }
+
+  free(pgno: number): void {
+    this.pendingFree.push(pgno);
+  }
+
+  /** Frees an overflow chain (queued until commit). */
+  freeChain(first: number): void {
+    for (const p of this.chain(first)) this.free(p);
+  }
+
+  /** Pages of an overflow chain. */
+  chain(first: number): number[] {
+    const out: number[] = [];
+    for (let p = first; p; ) {
+      out.push(p);
+      const page = this.pager.read(p);
+      if (page[0] !== OVERFLOW) throw corrupt(`page ${p} is not an overflow page`);
+      p = readU32(page, 1);
+      if (out.length > 1 << 20) throw corrupt('overflow chain loops');
+    }
+    return out;
+  }
+
+  /** Keeps the cache within bounds; called between operations, never in the middle of one. */
+  trim(): void {
+    if (this.nodes.size <= this.capacity) return;
+    let budget = this.nodes.size * 2;
+    for (const [pgno, n] of this.nodes) {
+      if (this.nodes.size <= this.capacity * 0.9 || budget-- <= 0) break;
+      this.nodes.delete(pgno);
+      if (n.ref) {
+        n.ref = false;
+        this.nodes.set(pgno, n); // second chance: to the back of the queue
+        continue;
+      }
+      if (n.dirty) this.writeNode(n);
+    }
+  }
+
+  /** Writes every changed node into its page and hands freed pages to the pager (before commit). */
+  flush(): void {
+    if (this.pendingFree.length) {
+      const freed = new Set(this.pendingFree);
+      for (const p of freed) {
+        this.nodes.delete(p);
+        this.pager.free(p);
+      }
+      this.pendingFree = [];
+    }
+    for (const n of this.nodes.values()) if (n.dirty) this.writeNode(n);
+  }
+
+  /** Forgets every decoded node (after a rollback the pages are the truth again). */
+  reset(): void {
+    this.nodes.clear();
+    this.pendingFree = [];
+  }
+
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  // ---- page <-> node ----
+
+  private decodeRow(n: Node, i: number): Value[] {
+    const off = n.offs[i];
+    const r = off >= 0 ? decodeRecord(n.data, off, 1) : decodeRecord(this.readChain(n.ovfl[i], n.sizes[i]), 0, 1);
+    r[r.length - 1] = n.keys[i] as number;
+    return r;
+  }
+
+  /** Row `i` of a table leaf, decoded on first access and kept. */
+  row(n: Node, i: number): Value[] {
+    const rows = n.rows!;
+    let r = rows[i];
+    if (r === undefined) rows[i] = r = this.decodeRow(n, i);
+    return r;
+  }
+
+  /** Key `i` of an index page, decoded on first access and kept. */
+  key(n: Node, i: number): Value[] {
+    let k = n.keys[i] as Value[] | undefined;
+    if (k === undefined) {
+      const off = n.offs[i];
+      k = off >= 0 ? decodeRecord(n.data, off, 0) : decodeRecord(this.readChain(n.ovfl[i], n.sizes[i]), 0, 0);
+      n.keys[i] = k;
+    }
+    return k;
+  }
+
+  /** Decodes every cell of a node (the integrity check reads them all). */
+  full(n: Node): void {
+    if (n.rows) for (let i = 0; i < n.rows.length; i++) this.row(n, i);
+    else if (n.type !== TABLE_INTERIOR) for (let i = 0; i < n.keys.length; i++) this.key(n, i);
+  }
+
+  /** Rows [from, to) of a table leaf for a scan (decoded once, then kept with the cached page). */
+  rowsOf(n: Node, from: number, to: number): Value[][] {
+    const rows = n.rows!;
+    for (let i = from; i < to; i++) if (rows[i] === undefined) rows[i] = this.decodeRow(n, i);
+    return from === 0 && to === rows.length ? (rows as Value[][]) : (rows.slice(from, to) as Value[][]);
+  }
+
+  /**
+   * Rows [from, to) of a table leaf with only the columns `want` names decoded (`want[c] === c`, the
+   * rest NULL), rowid last. They are fresh arrays and the cache does not keep them, so a scan costs
+   * neither the unused values nor heap that outlives it; rows the cache already holds are reused.
+   */
+  rowsSome(n: Node, from: number, to: number, want: Int32Array): Value[][] {
+    const out = new Array<Value[]>(to - from);
+    const rows = n.rows!;
+    const keys = n.keys as number[];
+    const offs = n.offs;
+    const data = n.data;
+    const width = want.length;
+    for (let i = from; i < to; i++) {
+      let r = rows[i];
+      if (r === undefined) {
+        const off = offs[i];
+        if (off < 0) r = this.rowSome(n, i, want);
+        else {
+          r = new Array<Value>(width + 1);
+          for (let c = 0; c < width; c++) r[c] = null;
+          decodeSome(data, off, want, r);
+          r[width] = keys[i];
+        }
+      }
+      out[i - from] = r;
+    }
+    return out;
+  }
+
+  /** Row `i` of a table leaf with only the columns `want` names decoded (see rowsSome). */
+  rowSome(n: Node, i: number, want: Int32Array): Value[] {
+    const cached = n.rows![i];
+    if (cached !== undefined) return cached;
+    const width = want.length;
+    const r = new Array<Value>(width + 1).fill(null);
+    const off = n.offs[i];
+    if (off >= 0) decodeSome(n.data, off, want, r);
+    else decodeSome(this.readChain(n.ovfl[i], n.sizes[i]), 0, want, r);
+    r[width] = n.keys[i] as number;
+    return r;
+  }
+
+  private decode(pgno: number): Node {
+    const page = this.pager.read(pgno);
+    const buf = Buffer.from(page.buffer, page.byteOffset, page.byteLength);
+    const type = buf[0];
+    if (type < TABLE_LEAF || type > INDEX_INTERIOR) throw corrupt(`page ${pgno} is not a B+tree page (type ${type})`);
+    const n = buf.readUInt16LE(2);
+    const right = buf.readUInt32LE(4);
+    const count = buf.readDoubleLE(8);
+    const keys = new Array<number | Value[] | undefined>(n);
+    const sizes = new Array<number>(n);
+    const ovfl = new Array<number>(n);
+    const offs = new Array<number>(n);
+    let rows: (Value[] | undefined)[] | null = null;
+    let children: number[] | null = null;
+    let bytes = HDR;
+    const maxLocal = this.maxLocal;
+    if (type === TABLE_LEAF) {
+      rows = new Array<Value[] | undefined>(n);
+      for (let i = 0; i < n; i++) {
+        const off = buf.readUInt16LE(HDR + 2 * i);
+        keys[i] = buf.readDoubleLE(off);
+        const len = buf.readUInt32LE(off + 8);
+        sizes[i] = len;
+        if (len <= maxLocal) {
+          ovfl[i] = 0;
+          offs[i] = off + 12;
+          bytes += 14 + len;
+        } else {
+          ovfl[i] = buf.readUInt32LE(off + 12);
+          offs[i] = -1;
+          bytes += 18;
+        }
+      }
+    } else if (type === TABLE_INTERIOR) {
+      children = new Array<number>(n + 1);
+      for (let i = 0; i < n; i++) {
+        const off = buf.readUInt16LE(HDR + 2 * i);
+        children[i] = buf.readUInt32LE(off);
+        keys[i] = buf.readDoubleLE(off + 4);
+        sizes[i] = 0;
+        ovfl[i] = 0;
+        offs[i] = -1;
+      }
+      children[n] = right;
+      bytes += 14 * n;
+    } else {
+      const interior = type === INDEX_INTERIOR;
+      if (interior) children = new Array<number>(n + 1);
+      for (let i = 0; i < n; i++) {
+        let off = buf.readUInt16LE(HDR + 2 * i);
+        if (interior) {
+          children![i] = buf.readUInt32LE(off);
+          off += 4;
+        }
+        const len = buf.readUInt32LE(off);
+        sizes[i] = len;
+        if (len <= maxLocal) {
+          ovfl[i] = 0;
+          offs[i] = off + 4;
+        } else {
+          ovfl[i] = buf.readUInt32LE(off + 4);
+          offs[i] = -1;
+        }
+        bytes += (interior ? 10 : 6) + this.local(len);
+      }
+      if (interior) children![n] = right;
+    }
+    return { pgno, type, keys, rows, children, data: buf, offs, owned: false, end: 0, sizes, ovfl, next: children ? 0 : right, count, bytes, dirty: false, ref: true };
+  }
+
+  private readChain(first: number, len: number): Buffer {
+    const out = Buffer.allocUnsafe(len);
+    let at = 0;
+    for (let p = first; p && at < len; ) {
+      const page = this.pager.read(p);
+      if (page[0] !== OVERFLOW) throw corrupt(`page ${p} is not an overflow page`);
+      const n = readU32(page, 5);
+      out.set(page.subarray(OVF_HDR, OVF_HDR + n), at);
+      at += n;
+      p = readU32(page, 1);
+    }
+    if (at !== len) throw corrupt(`overflow chain at page ${first} is short`);
+    return out;
+  }
+
+  private writeChain(data: Buffer, len: number): number {
+    const per = this.usable - OVF_HDR;
+    const pages: number[] = [];
+    for (let at = 0; at < len; at += per) pages.push(this.pager.allocate());
+    for (let i = 0; i < pages.length; i++) {
+      const page = this.pager.write(pages[i]);
+      const n = Math.min(per, len - i * per);
+      page[0] = OVERFLOW;
+      writeU32(page, 1, pages[i + 1] ?? 0);
+      writeU32(page, 5, n);
+      page.set(data.subarray(i * per, i * per + n), OVF_HDR);
+    }
+    return pages[0];
+  }
+
+  private scratch: Buffer | null = null;
+
+  /**
+   * Serialises a node into its page: header, cell pointers, cells packed from the end (record
+   * bytes are copied, never re-encoded). Afterwards the node reads its records from the page.
+   */
+  writeNode(n: Node): void {
+    if (n.bytes > this.usable) throw new Error(`B+tree node ${n.pgno} overfull (${n.bytes} bytes)`);
+    const cnt = n.keys.length;
+    // Spill large payloads that have no overflow chain yet (before the page is touched).
+    for (let i = 0; i < cnt; i++) {
+      if (n.sizes[i] > this.maxLocal && !n.ovfl[i]) n.ovfl[i] = this.writeChain(n.data.subarray(n.offs[i], n.offs[i] + n.sizes[i]), n.sizes[i]);
+    }
+    const buf = (this.scratch ??= Buffer.alloc(this.pager.pageSize));
+    buf[0] = n.type;
+    buf[1] = 0;
+    buf.writeUInt16LE(cnt, 2);
+    buf.writeUInt32LE(n.children ? n.children[cnt] : n.next, 4);
+    buf.writeDoubleLE(n.count, 8);
+    let end = this.usable;
+    const maxLocal = this.maxLocal;
+    const data = n.data;
+    const offs = n.offs;
+    for (let i = 0; i < cnt; i++) {
+      const size = n.sizes[i];
+      const local = size <= maxLocal;
+      switch (n.type) {
+        case TABLE_LEAF: {
+          end -= 12 + (local ? size : 4);
+          buf.writeDoubleLE(n.keys[i] as number, end);
+          buf.writeUInt32LE(size, end + 8);
+          if (local) {
+            data.copy(buf, end + 12, offs[i], offs[i] + size);
+            offs[i] = end + 12;
+          } else {
+            buf.writeUInt32LE(n.ovfl[i], end + 12);
+            offs[i] = -1;
+          }
+          break;
+        }
+        case TABLE_INTERIOR:
+          end -= 12;
+          buf.writeUInt32LE(n.children![i], end);
+          buf.writeDoubleLE(n.keys[i] as number, end + 4);
+          break;
+        default: {
+          const interior = n.type === INDEX_INTERIOR;
+          end -= (interior ? 8 : 4) + (local ? size : 4);
+          let at = end;
+          if (interior) {
+            buf.writeUInt32LE(n.children![i], at);
+            at += 4;
+          }
+          buf.writeUInt32LE(size, at);
+          if (local) {
+            data.copy(buf, at + 4, offs[i], offs[i] + size);
+            offs[i] = at + 4;
+          } else {
+            buf.writeUInt32LE(n.ovfl[i], at + 4);
+            offs[i] = -1;
+          }
+        }
+      }
+      buf.writeUInt16LE(end, HDR + 2 * i);
+    }
+    const page = this.pager.write(n.pgno);
+    page.set(buf.subarray(0, this.usable));
+    n.data = Buffer.from(page.buffer, page.byteOffset, page.byteLength);
+    n.owned = false;
+    n.end = 0;
+    n.dirty = false;
+  }
+
+  /** Payload record length of a row or key (encodes it into the scratch buffer). */
+  recordSize(vals: Value[], count: number): number {
+    return this.w.record(vals, count);
+  }
+}
+
+export function corrupt(detail: string): SqlError {
+  return new SqlError('SQL_ERROR', `database disk image is malformed: ${detail}`);
+}
+
+function readU32(b: Uint8Array, at: number): number {
+  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+}
+
+function writeU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v & 0xff;
+  b[at + 1] = (v >>> 8) & 0xff;
+  b[at + 2] = (v >>> 16) & 0xff;
+  b[at + 3] = (v >>> 24) & 0xff;
+}

@@ -1,0 +1,297 @@
+import { Real, type Value } from '../record/values';
+
+/**
+ * The record format stored in B+tree cells: a u16 value count, then per value a one-byte type tag
+ * and its body. Small integers take 0–4 bytes, INTEGER and REAL stay distinct (tags 4 and 5 carry
+ * the same 8-byte double), so `typeof()` survives a round trip. See docs/ENGINE-FORMAT.md.
+ */
+export const T_NULL = 0;
+export const T_I8 = 1;
+export const T_I16 = 2;
+export const T_I32 = 3;
+export const T_INT = 4;
+export const T_REAL = 5;
+export const T_ZERO = 6;
+export const T_ONE = 7;
+export const T_TEXT8 = 8;
+export const T_TEXT32 = 9;
+export const T_BLOB8 = 10;
+export const T_BLOB32 = 11;
+
+/** A growable scratch buffer records are encoded into before being copied into a page. */
+/** Buffer's own encoder: skips write()'s argument parsing on the hottest path. */
+type Utf8Writing = Buffer & { utf8Write(s: string, offset: number): number };
+
+export class RecordWriter {
+  buf = Buffer.allocUnsafe(1 << 12) as Utf8Writing;
+  len = 0;
+
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = Buffer.allocUnsafe(size) as Utf8Writing;
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+
+  /** Encodes `n` values of `vals` and returns the record's length (bytes in `buf[0, len)`). */
+  record(vals: Value[], n: number): number {
+    this.len = 0;
+    this.ensure(2);
+    this.buf.writeUInt16LE(n, 0);
+    this.len = 2;
+    for (let i = 0; i < n; i++) this.value(vals[i]);
+    return this.len;
+  }
+
+  private value(v: Value): void {
+    if (v === null) {
+      this.ensure(1);
+      this.buf[this.len++] = T_NULL;
+    } else if (typeof v === 'number') {
+      this.ensure(9);
+      const buf = this.buf;
+      if (Number.isInteger(v)) {
+        if (v === 0) buf[this.len++] = T_ZERO;
+        else if (v === 1) buf[this.len++] = T_ONE;
+        else if (v >= -128 && v < 128) {
+          buf[this.len++] = T_I8;
+          buf.writeInt8(v, this.len++);
+        } else if (v >= -32768 && v < 32768) {
+          buf[this.len++] = T_I16;
+          buf.writeInt16LE(v, this.len);
+          this.len += 2;
+        } else if (v >= -2147483648 && v < 2147483648) {
+          buf[this.len++] = T_I32;
+          buf.writeInt32LE(v, this.len);
+          this.len += 4;
+        } else {
+          buf[this.len++] = T_INT;
+          buf.writeDoubleLE(v, this.len);
+          this.len += 8;
+        }
+      } else {
+        buf[this.len++] = T_REAL;
+        buf.writeDoubleLE(v, this.len);
+        this.len += 8;
+      }
+    } else if (v instanceof Real) {
+      this.ensure(9);
+      this.buf[this.len++] = T_REAL;
+      this.buf.writeDoubleLE(v.v, this.len);
+      this.len += 8;
+    } else if (typeof v === 'string') {
+      // Worst case 3 bytes per UTF-16 unit; encode in place, then pick the length width.
+      this.ensure(5 + v.length * 3);
+      const buf = this.buf;
+      if (v.length <= 85) {
+        // At most 255 bytes: the one-byte length form, written straight into place.
+        const n = buf.utf8Write(v, this.len + 2);
+        buf[this.len] = T_TEXT8;
+        buf[this.len + 1] = n;
+        this.len += 2 + n;
+        return;
+      }
+      const n = buf.write(v, this.len + 5, 'utf8');
+      if (n < 256) {
+        buf[this.len] = T_TEXT8;
+        buf[this.len + 1] = n;
+        buf.copy(buf, this.len + 2, this.len + 5, this.len + 5 + n);
+        this.len += 2 + n;
+      } else {
+        buf[this.len] = T_TEXT32;
+        buf.writeUInt32LE(n, this.len + 1);
+        this.len += 5 + n;
+      }
+    } else {
+      this.ensure(5 + v.length);
+      const buf = this.buf;
+      if (v.length < 256) {
+        buf[this.len] = T_BLOB8;
+        buf[this.len + 1] = v.length;
+        buf.set(v, this.len + 2);
+        this.len += 2 + v.length;
+      } else {
+        buf[this.len] = T_BLOB32;
+        buf.writeUInt32LE(v.length, this.len + 1);
+        buf.set(v, this.len + 5);
+        this.len += 5 + v.length;
+      }
+    }
+  }
+}
+
+/** Buffer's own slice decoder: skips toString's argument checks on the hottest path. */
+type Utf8Slicing = Buffer & { utf8Slice(start: number, end: number): string };
+
+/** Eight bytes to a double without Buffer.readDoubleLE's bounds checks (the byte order of a Float64Array is the host's). */
+const f64 = new Float64Array(1);
+const f64b = new Uint8Array(f64.buffer);
+const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+function readF64(buf: Buffer, pos: number): number {
+  if (!LE) return buf.readDoubleLE(pos);
+  f64b[0] = buf[pos];
+  f64b[1] = buf[pos + 1];
+  f64b[2] = buf[pos + 2];
+  f64b[3] = buf[pos + 3];
+  f64b[4] = buf[pos + 4];
+  f64b[5] = buf[pos + 5];
+  f64b[6] = buf[pos + 6];
+  f64b[7] = buf[pos + 7];
+  return f64[0];
+}
+
+/**
+ * Decodes only some values of a record at `buf[pos]` into `out` (value `i` goes to `out[want[i]]`
+ * when `want[i] >= 0`); the others are skipped without being materialised. `want` may be shorter
+ * than the record (later values are not read) or longer (missing values read as NULL).
+ */
+export function decodeSome(buf: Buffer, pos: number, want: Int32Array, out: Value[]): void {
+  const n = buf[pos] | (buf[pos + 1] << 8);
+  pos += 2;
+  const last = n < want.length ? n : want.length;
+  for (let i = 0; i < last; i++) {
+    const tag = buf[pos++];
+    const to = want[i];
+    switch (tag) {
+      case T_NULL:
+        if (to >= 0) out[to] = null;
+        break;
+      case T_ZERO:
+        if (to >= 0) out[to] = 0;
+        break;
+      case T_ONE:
+        if (to >= 0) out[to] = 1;
+        break;
+      case T_I8:
+        if (to >= 0) out[to] = (buf[pos] << 24) >> 24;
+        pos += 1;
+        break;
+      case T_I16:
+        if (to >= 0) out[to] = ((buf[pos] | (buf[pos + 1] << 8)) << 16) >> 16;
+        pos += 2;
+        break;
+      case T_I32:
+        if (to >= 0) out[to] = buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16) | (buf[pos + 3] << 24);
+        pos += 4;
+        break;
+      case T_INT:
+        if (to >= 0) out[to] = readF64(buf, pos);
+        pos += 8;
+        break;
+      case T_REAL:
+        if (to >= 0) {
+          const x = readF64(buf, pos);
+          out[to] = Number.isInteger(x) ? new Real(x) : x;
+        }
+        pos += 8;
+        break;
+      case T_TEXT8: {
+        const len = buf[pos++];
+        if (to >= 0) out[to] = (buf as Utf8Slicing).utf8Slice(pos, pos + len);
+        pos += len;
+        break;
+      }
+      case T_TEXT32: {
+        const len = buf.readUInt32LE(pos);
+        pos += 4;
+        if (to >= 0) out[to] = (buf as Utf8Slicing).utf8Slice(pos, pos + len);
+        pos += len;
+        break;
+      }
+      case T_BLOB8: {
+        const len = buf[pos++];
+        if (to >= 0) out[to] = new Uint8Array(buf.subarray(pos, pos + len));
+        pos += len;
+        break;
+      }
+      case T_BLOB32: {
+        const len = buf.readUInt32LE(pos);
+        pos += 4;
+        if (to >= 0) out[to] = new Uint8Array(buf.subarray(pos, pos + len));
+        pos += len;
+        break;
+      }
+      default:
+        throw new Error(`corrupt record: unknown type tag ${tag}`);
+    }
+  }
+  for (let i = last; i < want.length; i++) if (want[i] >= 0) out[want[i]] = null;
+}
+
+/**
+ * Decodes a record at `buf[pos]`. `extra` slots are appended (the table row keeps its rowid after
+ * the columns); the result has length count + extra.
+ */
+export function decodeRecord(buf: Buffer, pos: number, extra: number): Value[] {
+  const n = buf[pos] | (buf[pos + 1] << 8);
+  pos += 2;
+  const out = new Array<Value>(n + extra);
+  for (let i = 0; i < n; i++) {
+    const tag = buf[pos++];
+    switch (tag) {
+      case T_NULL:
+        out[i] = null;
+        break;
+      case T_ZERO:
+        out[i] = 0;
+        break;
+      case T_ONE:
+        out[i] = 1;
+        break;
+      case T_I8:
+        out[i] = (buf[pos] << 24) >> 24;
+        pos += 1;
+        break;
+      case T_I16:
+        out[i] = ((buf[pos] | (buf[pos + 1] << 8)) << 16) >> 16;
+        pos += 2;
+        break;
+      case T_I32:
+        out[i] = buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16) | (buf[pos + 3] << 24);
+        pos += 4;
+        break;
+      case T_INT:
+        out[i] = readF64(buf, pos);
+        pos += 8;
+        break;
+      case T_REAL: {
+        const x = readF64(buf, pos);
+        pos += 8;
+        out[i] = Number.isInteger(x) ? new Real(x) : x;
+        break;
+      }
+      case T_TEXT8: {
+        const len = buf[pos++];
+        out[i] = (buf as Utf8Slicing).utf8Slice(pos, pos + len);
+        pos += len;
+        break;
+      }
+      case T_TEXT32: {
+        const len = buf.readUInt32LE(pos);
+        pos += 4;
+        out[i] = (buf as Utf8Slicing).utf8Slice(pos, pos + len);
+        pos += len;
+        break;
+      }
+      case T_BLOB8: {
+        const len = buf[pos++];
+        out[i] = new Uint8Array(buf.subarray(pos, pos + len));
+        pos += len;
+        break;
+      }
+      case T_BLOB32: {
+        const len = buf.readUInt32LE(pos);
+        pos += 4;
+        out[i] = new Uint8Array(buf.subarray(pos, pos + len));
+        pos += len;
+        break;
+      }
+      default:
+        throw new Error(`corrupt record: unknown type tag ${tag}`);
+    }
+  }
+  return out;
+}
+
