@@ -4,7 +4,7 @@
 // themselves unavailable with the reason, and this script says which system package is missing.
 // `--strict` (used by tests and CI) fails instead.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,7 +30,11 @@ const addonDirs = ['proc', 'disk'].filter((d) => {
   const dir = join(root, 'native', 'addon', d);
   return existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.cc'));
 });
-if (addonDirs.length) run(gyp[0], [...gyp[1], 'rebuild', '-j', 'max'], 'native addons (node-gyp)');
+// configure + build rather than rebuild: rebuild deletes build/ first, which pulls loaded addons
+// and the helper out from under anything running from this checkout while it builds.
+if (addonDirs.length && run(gyp[0], [...gyp[1], 'configure'], 'native addons (node-gyp configure)')) {
+  run(gyp[0], [...gyp[1], 'build', '-j', 'max'], 'native addons (node-gyp build)');
+}
 
 // The helper programs are plain C with no dependencies: one executable per folder under native/
 // that has a main.c (native/helper → build/vantage-helper).
@@ -39,7 +43,9 @@ for (const dir of ['helper', 'runtime']) {
   const src = join(root, 'native', dir);
   if (!existsSync(join(src, 'main.c'))) continue;
   const sources = readdirSync(src).filter((f) => f.endsWith('.c')).map((f) => join(src, f));
-  run('cc', ['-O2', '-Wall', '-Wextra', '-std=gnu11', '-o', join(root, 'build', `vantage-${dir}`), ...sources], `vantage-${dir} (cc)`);
+  // Built beside and renamed over, so a helper being spawned never sees a half-written file.
+  const out = join(root, 'build', `vantage-${dir}`);
+  if (run('cc', ['-O2', '-Wall', '-Wextra', '-std=gnu11', '-I', join(root, 'native', 'common'), '-o', `${out}.tmp`, ...sources], `vantage-${dir} (cc)`)) renameSync(`${out}.tmp`, out);
 }
 
 if (failures.length) {

@@ -8,7 +8,7 @@ import type { CallContext } from '../../rpc/handlers';
 import { HistoryStore } from '../history/store';
 import { CollectorRegistry } from '../scheduler/polled-source';
 import { memoryHints } from './hints';
-import { createMemoryService, type MemoryService } from './service';
+import { backgroundIntervalMs, createMemoryService, type MemoryService } from './service';
 
 const ctx: CallContext = { clientId: 't', signal: new AbortController().signal };
 const GiB = 1024 ** 3;
@@ -63,5 +63,14 @@ describe('memory service', () => {
     expect(hints[0].title).toContain('95%');
     expect(hints[0].evidence).toMatch(/9\.5 GiB.*10\.0 GiB/);
     expect(Array.isArray(await svc.handlers.hints(undefined, ctx))).toBe(true);
+  });
+});
+
+describe('background sampling for leak detection', () => {
+  it('takes about 30 samples per leak window, never faster than 1 s nor slower than 5 s', () => {
+    expect(backgroundIntervalMs(20)).toBe(1000);
+    expect(backgroundIntervalMs(60)).toBe(2000);
+    expect(backgroundIntervalMs(300)).toBe(5000);
+    expect(backgroundIntervalMs(3600)).toBe(5000);
   });
 });

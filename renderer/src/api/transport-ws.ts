@@ -26,6 +26,7 @@ export function createWsTransport(url: string, onState?: (s: ConnectionState) =>
   const subs = new Map<number, Sub>();
   const queue: ClientMessage[] = [];
 
+  const isOpen = () => ws !== null && ws.readyState === WebSocket.OPEN;
   const send = (msg: ClientMessage) => {
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
     else queue.push(msg);
@@ -76,9 +77,11 @@ export function createWsTransport(url: string, onState?: (s: ConnectionState) =>
     subscribe(channel, params, onEvent, onError) {
       const id = nextId++;
       subs.set(id, { channel, params, onEvent, onError });
-      send({ t: 'sub', id, ch: channel, params });
+      // Subscriptions are never queued: onopen (re)sends every live one, so a queued copy would
+      // reach the server twice and the second would end the stream with CONFLICT.
+      if (isOpen()) send({ t: 'sub', id, ch: channel, params });
       return () => {
-        if (subs.delete(id)) send({ t: 'unsub', id });
+        if (subs.delete(id) && isOpen()) send({ t: 'unsub', id });
       };
     },
   };
