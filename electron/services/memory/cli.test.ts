@@ -23,14 +23,6 @@ describe('vantage mem / maps / leaks', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'vantage-memcli-'));
-    // History as a running app would have written it: this test process "grows" 64 KiB/s, steadily.
-    const history = new HistoryStore(join(dir, 'history.db'));
-    const start = readStat(process.pid).startTime;
-    const now = Date.now();
-    for (let i = 30; i >= 0; i--) {
-      history.record(now - i * 1000, { [procSeriesName(process.pid, start, 'uss')]: 100e6 + (30 - i) * 65536 });
-    }
-    history.close();
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -56,6 +48,15 @@ describe('vantage mem / maps / leaks', () => {
   });
 
   it('leaks --json reads the recorded history and reports slope and fit', () => {
+    // History as a running app would have written it, up to now (the window ends when the verb
+    // runs): this test process "grows" 64 KiB/s, steadily.
+    const history = new HistoryStore(join(dir, 'history.db'));
+    const start = readStat(process.pid).startTime;
+    const now = Date.now();
+    for (let i = 30; i >= 0; i--) {
+      history.record(now - i * 1000, { [procSeriesName(process.pid, start, 'uss')]: 100e6 + (30 - i) * 65536 });
+    }
+    history.close();
     const r = vantage(['leaks', '--json', '--window', '20'], { VANTAGE_DATA_DIR: dir });
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.out) as { pid: number; comm: string; bytesPerSecond: number; r2: number; windowSeconds: number }[];

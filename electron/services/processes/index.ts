@@ -23,11 +23,29 @@ export function createProcessesService(deps: ProcessesDeps): {
   const reading = createReadingService(deps);
   const launch = createLaunchService();
   return {
-    handlers: { ...reading.handlers, ...createControlHandlers(), ...launch.handlers },
+    handlers: { ...reading.handlers, ...refreshingAfter(createControlHandlers(), reading.refresh), ...launch.handlers },
     metrics: reading.metrics,
     stop() {
       reading.stop();
       launch.stop();
     },
   };
+}
+
+/**
+ * Each control, once done, tells the reader to read its process in full next tick: the reader
+ * reuses a sleeping process's values between periodic refreshes, and a change Vantage made
+ * should show at once.
+ */
+function refreshingAfter<H extends Record<string, (input: never, ctx: never) => unknown>>(handlers: H, refresh: (pid: number) => void): H {
+  const out: Record<string, unknown> = {};
+  for (const [name, handler] of Object.entries(handlers)) {
+    out[name] = async (input: never, ctx: never) => {
+      const result = await handler(input, ctx);
+      const pid = (input as { pid?: unknown } | undefined)?.pid;
+      if (typeof pid === 'number') refresh(pid);
+      return result;
+    };
+  }
+  return out as H;
 }

@@ -234,6 +234,12 @@ Napi::Value Uint8(Napi::Env env, const std::vector<uint8_t>& v) { return MakeTyp
 // covered by the same test). cgroup membership can be changed by another process, so idle
 // processes still re-read it every kCgroupEvery ticks (spread over ticks by pid).
 constexpr uint32_t kCgroupEvery = 8;
+// stat is the dearest file (the kernel walks the mm for it). A process found idle last time whose
+// schedstat shows it still has not run keeps its stat values, except on one tick in kStatEvery
+// (spread by pid): what can change while a process sleeps (nice set by another process, parent
+// after reparenting, RSS after reclaim) is then at most kStatEvery − 1 ticks old. refreshProcess
+// makes the next read take everything afresh (called after Vantage itself changes a process).
+constexpr uint32_t kStatEvery = 4;
 // Idle reads after which a process's files other than stat and schedstat are closed.
 constexpr uint32_t kCloseIdleAfter = 30;
 enum { kStat, kStatus, kIo, kCmdline, kCgroup, kSchedstat, kWchan, kFileCount };
@@ -252,6 +258,10 @@ struct Entry {
   // keep their other files open (so a machine of sleepers costs two fds per process, not seven).
   uint32_t activeRun = 0, idleRun = 0;
   // Values reused while the process does not run.
+  bool lastIdle = false;
+  bool forceRead = false;
+  Stat stat;
+  std::string comm;
   Status status;
   double readBytes = -1, writeBytes = -1;
   bool ioDenied = false;
@@ -319,6 +329,37 @@ bool IsPid(const char* name) {
   return true;
 }
 
+// One row of the columns from a process's stat and the values kept in its entry.
+void Append(ProcessColumns& c, int32_t pid, const Entry& e, const Stat& st, double rss) {
+  const bool kthread = (st.flags & kPfKthread) != 0;
+  c.comm.append(st.comm);
+  c.comm.push_back('\0');
+  c.cmdline.append(e.cmdline);
+  c.cmdline.push_back('\0');
+  c.cgroup.append(e.cgroup);
+  c.cgroup.push_back('\0');
+  c.wchan.append(e.wchan);
+  c.wchan.push_back('\0');
+  c.pid.push_back(pid);
+  c.ppid.push_back(st.ppid);
+  c.uid.push_back(e.status.uid);
+  c.state.push_back(static_cast<uint8_t>(st.state));
+  c.kernel.push_back(kthread ? 1 : 0);
+  c.threads.push_back(st.threads);
+  c.nice.push_back(st.nice);
+  c.priority.push_back(st.priority);
+  c.tty.push_back(st.tty);
+  c.rss.push_back(rss);
+  c.vsz.push_back(st.vsize);
+  c.swap.push_back(e.status.swapBytes);
+  c.cpu.push_back(st.cpuTicks);
+  c.start.push_back(st.startTicks);
+  c.readBytes.push_back(e.readBytes);
+  c.writeBytes.push_back(e.writeBytes);
+  c.ctx.push_back(e.status.voluntary + e.status.involuntary);
+  c.count++;
+}
+
 // Reads one process into the columns; false when it vanished (nothing is appended then).
 bool ReadOne(int procfd, const char* name, int32_t pid, Entry& e, ProcessColumns& c, std::string& buf) {
   // The /proc/PID directory is opened only when some file is not kept open.
@@ -332,6 +373,30 @@ bool ReadOne(int procfd, const char* name, int32_t pid, Entry& e, ProcessColumns
     if (dirfd >= 0) close(dirfd);
     return ok;
   };
+
+  if (e.cached && e.lastIdle && !e.forceRead && e.fds[kSchedstat] >= 0 &&
+      (static_cast<uint32_t>(pid) + gGeneration) % kStatEvery != 0) {
+    ssize_t m = PreadAll(e.fds[kSchedstat], buf);
+    if (m > 0) {
+      const char* p = buf.data();
+      const char* end = p + m;
+      const double runtime = static_cast<double>(ParseInt(p, end));
+      ParseInt(p, end);
+      const double pcount = static_cast<double>(ParseInt(p, end));
+      if (runtime == e.prevRuntime && pcount == e.prevPcount) {
+        if ((static_cast<uint32_t>(pid) + gGeneration) % kCgroupEvery == 0) {
+          m = ReadEntryFile(e, kCgroup, dir(kCgroup), buf, false);
+          e.cgroup = m > 0 ? std::string(PickCgroup(buf.data(), static_cast<size_t>(m))) : std::string();
+        }
+        Stat st = e.stat;
+        st.comm = e.comm;
+        Append(c, pid, e, st, e.prevRss);
+        return done(true);
+      }
+    }
+    // It ran, or its schedstat is gone (exited: the kept fd pins the old process): read in full.
+  }
+  e.forceRead = false;
 
   Stat st;
   ssize_t n = ReadEntryFile(e, kStat, dir(kStat), buf);
@@ -418,6 +483,11 @@ bool ReadOne(int procfd, const char* name, int32_t pid, Entry& e, ProcessColumns
     n = ReadEntryFile(e, kWchan, dir(kWchan), buf, keep);
     AppendWchan(e.wchan, buf.data(), n);
   }
+  e.lastIdle = idle;
+  // st.comm points into buf, which the reads since have overwritten: keep the copy taken first.
+  e.comm = comm;
+  st.comm = e.comm;
+  e.stat = st;
   e.prevState = st.state;
   e.prevThreads = st.threads;
   e.prevRss = rss;
@@ -425,32 +495,7 @@ bool ReadOne(int procfd, const char* name, int32_t pid, Entry& e, ProcessColumns
   e.prevRuntime = runtime;
   e.cached = true;
 
-  c.comm.append(comm);
-  c.comm.push_back('\0');
-  c.cmdline.append(e.cmdline);
-  c.cmdline.push_back('\0');
-  c.cgroup.append(e.cgroup);
-  c.cgroup.push_back('\0');
-  c.wchan.append(e.wchan);
-  c.wchan.push_back('\0');
-  c.pid.push_back(pid);
-  c.ppid.push_back(st.ppid);
-  c.uid.push_back(e.status.uid);
-  c.state.push_back(static_cast<uint8_t>(st.state));
-  c.kernel.push_back(kthread ? 1 : 0);
-  c.threads.push_back(st.threads);
-  c.nice.push_back(st.nice);
-  c.priority.push_back(st.priority);
-  c.tty.push_back(st.tty);
-  c.rss.push_back(rss);
-  c.vsz.push_back(st.vsize);
-  c.swap.push_back(e.status.swapBytes);
-  c.cpu.push_back(st.cpuTicks);
-  c.start.push_back(st.startTicks);
-  c.readBytes.push_back(e.readBytes);
-  c.writeBytes.push_back(e.writeBytes);
-  c.ctx.push_back(e.status.voluntary + e.status.involuntary);
-  c.count++;
+  Append(c, pid, e, st, rss);
   return done(true);
 }
 
@@ -528,6 +573,17 @@ Napi::Value ReleaseProcesses(const Napi::CallbackInfo& info) {
   for (auto& [pid, e] : gEntries) CloseEntry(e);
   gEntries.clear();
   return info.Env().Undefined();
+}
+
+// refreshProcess(pid): the next readProcesses reads this process in full (its kept values may be
+// stale after Vantage changed it: nice, limits, affinity).
+Napi::Value RefreshProcess(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "refreshProcess(pid: number)");
+  std::lock_guard<std::mutex> lock(gMutex);
+  auto it = gEntries.find(info[0].As<Napi::Number>().Int32Value());
+  if (it != gEntries.end()) it->second.forceRead = true;
+  return env.Undefined();
 }
 
 // Every thread of one process: task/TID/{stat,status,wchan}. null when the process is gone.
@@ -658,6 +714,7 @@ void InitReader(Napi::Env env, Napi::Object exports) {
     gFdBudget = soft > 4096 ? std::min<rlim_t>(soft / 2, 65536) : 0;
   }
   exports.Set("releaseProcesses", Napi::Function::New(env, ReleaseProcesses, "releaseProcesses"));
+  exports.Set("refreshProcess", Napi::Function::New(env, RefreshProcess, "refreshProcess"));
   exports.Set("readProcesses", Napi::Function::New(env, ReadProcesses, "readProcesses"));
   exports.Set("readThreads", Napi::Function::New(env, ReadThreads, "readThreads"));
   exports.Set("userName", Napi::Function::New(env, UserName, "userName"));

@@ -30,7 +30,9 @@ export function readTrend(history: HistoryStore, mountPoint: string, from: numbe
   const used = [...long.series[0].values];
   const inodeAt = new Map(long.series[1].ts.map((t, i) => [t, long.series[1].values[i]]));
   if (long.tier !== '1s') {
-    const recent = history.query({ series: names, from: Math.max(from, to - 3_600_000), to, maxPoints: 60 });
+    // A little under the 1 s tier's hour: the store picks the tier by its own later clock, and a
+    // range reaching back a full hour from `to` would already fall to the 1 min tier.
+    const recent = history.query({ series: names, from: Math.max(from, to - 3_540_000), to, maxPoints: 60 });
     const last = ts.length ? ts[ts.length - 1] : -Infinity;
     recent.series[1].ts.forEach((t, i) => inodeAt.set(t, recent.series[1].values[i]));
     recent.series[0].ts.forEach((t, i) => {

@@ -61,6 +61,8 @@ export interface ProcReader {
   userName(uid: number): string;
   /** Lets go of what the reader keeps between reads (the native reader's open /proc files). */
   release(): void;
+  /** Forget what is kept for one process, so the next read sees changes made to it at once. */
+  refresh?(pid: number): void;
   clockTicks: number;
   pageSize: number;
 }

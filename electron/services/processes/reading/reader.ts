@@ -13,6 +13,8 @@ export interface ReaderAddon {
   readThreads(pid: number): NativeThreadTable | null;
   /** Closes the /proc files readProcesses keeps open between calls. */
   releaseProcesses(): void;
+  /** The next readProcesses reads this process in full instead of reusing what it kept. */
+  refreshProcess(pid: number): void;
   userName(uid: number): string;
   /** ioprio_get(IOPRIO_WHO_PROCESS, pid): the raw value (class << 13 | level); throws with .code on failure. */
   readIoPriority(pid: number): number;
@@ -49,6 +51,7 @@ export function nativeReader(addon: ReaderAddon): ProcReader {
     clockTicks: addon.clockTicks,
     pageSize: addon.pageSize,
     release: () => addon.releaseProcesses(),
+    refresh: (pid) => addon.refreshProcess(pid),
     readAll() {
       const t = addon.readProcesses();
       const count = t.count;

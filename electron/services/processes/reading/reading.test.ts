@@ -157,7 +157,7 @@ describe.each([
     expect(spawned).toBeGreaterThan(20);
   });
 
-  it.skipIf(skip)('sees what changes while a process sleeps between reads: its title, nice, and its exit', async () => {
+  it.skipIf(skip)('sees what changes while a process sleeps between reads: its title, nice (within four reads, at once after refresh), and its exit', async () => {
     // Single-threaded: the native reader reuses cmdline for processes that did not run since the
     // previous read, so the title change must be seen because the process ran to make it.
     const { child } = await startReady('perl', ['-e', '$| = 1; print "ready\\n"; sleep 1; $0 = "renamed by itself"; sleep 600']);
@@ -169,8 +169,15 @@ describe.each([
       };
       expect(at()!.cmdline).toMatch(/^perl -e /);
       expect(at()!.cmdline).toMatch(/^perl -e /);
+      // A sleeper's stat is reused between reads but read again at least every fourth read, so a
+      // change another program makes shows within four reads...
       execFileSync('renice', ['-n', '7', '-p', String(child.pid)]);
-      expect(at()!.nice).toBe(7);
+      const seen = [at()!.nice, at()!.nice, at()!.nice, at()!.nice];
+      expect(seen.at(-1)).toBe(7);
+      // ...and one Vantage made itself (it asks for a refresh of that process) at once.
+      execFileSync('renice', ['-n', '9', '-p', String(child.pid)]);
+      reader.refresh?.(child.pid!);
+      expect(at()!.nice).toBe(9);
       await sleep(1500);
       expect(at()!.cmdline).toBe('renamed by itself');
       expect(at()!.cmdline).toBe('renamed by itself');
@@ -362,10 +369,13 @@ describe('the reading service', () => {
     try {
       const got: ThreadSample[] = [];
       const stop = await svc.handlers.threads({ pid: child.pid!, intervalMs: 500 }, (s) => got.push(s), ctx);
-      await sleep(1400);
+      await sleep(2600);
       stop();
       expect(got.length).toBeGreaterThanOrEqual(2);
-      const last = got.at(-1)!;
+      // The sample in which the worker got the most CPU: on a loaded machine (CI runs test files
+      // in parallel on two cores) one 500 ms window can find it starved.
+      const top = (s: ThreadSample) => Math.max(...s.threads.map((t) => t.cpuPercent));
+      const last = got.slice(1).reduce((a, b) => (top(b) > top(a) ? b : a));
       const busiest = [...last.threads].sort((a, b) => b.cpuPercent - a.cpuPercent)[0];
       expect(busiest.cpuPercent).toBeGreaterThan(50);
       expect(busiest.tid).not.toBe(child.pid);
@@ -406,13 +416,14 @@ describe('the reading service', () => {
     expect(h.rssBytes.every((v) => v === null || v > 0)).toBe(true);
   });
 
-  it('reports metrics: process count, states and collector cost', () => {
+  it('reports metrics: process count, states and read time (the collector cost is in vantage_collector_tick_cpu_seconds)', () => {
     const families = svc.metrics();
-    const total = families.find((f) => f.name === 'vantage_processes_total')!;
+    const total = families.find((f) => f.name === 'vantage_processes')!;
     expect(total.samples[0].value).toBeGreaterThan(10);
     const states = families.find((f) => f.name === 'vantage_processes_by_state')!;
     expect(states.samples.some((s) => s.labels?.state === 'running')).toBe(true);
     expect(states.samples.reduce((a, s) => a + s.value, 0)).toBe(total.samples[0].value);
-    expect(families.some((f) => f.name === 'vantage_processes_collector_cpu_ms')).toBe(true);
+    const read = families.find((f) => f.name === 'vantage_processes_read_seconds')!;
+    expect(read.samples[0].value).toBeGreaterThan(0);
   });
 });

@@ -18,6 +18,8 @@ export interface ReadingService {
   stop(): void;
   source: PolledSource<ProcessSnapshot>;
   collector: ProcessCollector;
+  /** After Vantage changed a process: the next tick reads it in full. */
+  refresh(pid: number): void;
 }
 
 /** How long `list` waits between its two reads when nothing was read recently: enough for /proc counters. */
@@ -80,6 +82,7 @@ export function createReadingService(deps: ProcessesDeps): ReadingService {
     handlers,
     source,
     collector,
+    refresh: (pid) => reader.refresh?.(pid),
     // A scrape reuses the collector's latest tick when there is a recent one, else reads now.
     metrics: () => processMetrics(collector.last && performance.now() - collector.last.at < 5000 ? collector.last.snapshot : source.sampleNow(), source),
     stop() {
@@ -101,21 +104,15 @@ function processMetrics(s: ProcessSnapshot, source: PolledSource<ProcessSnapshot
   }
   const cost = source.cost();
   return [
-    { name: 'vantage_processes_total', help: 'Processes (thread groups) on the machine.', type: 'gauge', samples: [{ value: t.count }] },
-    { name: 'vantage_threads_total', help: 'Threads on the machine.', type: 'gauge', samples: [{ value: threads }] },
+    { name: 'vantage_processes', help: 'Processes (thread groups) on the machine.', type: 'gauge', samples: [{ value: t.count }] },
+    { name: 'vantage_threads', help: 'Threads on the machine.', type: 'gauge', samples: [{ value: threads }] },
     {
       name: 'vantage_processes_by_state',
       help: 'Processes by scheduler state.',
       type: 'gauge',
       samples: [...byState].map(([state, value]) => ({ labels: { state }, value })),
     },
-    { name: 'vantage_processes_read_ms', help: 'Time to read every process from /proc, last read.', type: 'gauge', samples: [{ value: s.readMs }] },
-    {
-      name: 'vantage_processes_collector_cpu_ms',
-      help: 'Mean CPU time of one processes-collector tick, ms.',
-      type: 'gauge',
-      samples: [{ labels: { reader: s.reader.kind }, value: cost.meanCpuMs }],
-    },
+    { name: 'vantage_processes_read_seconds', help: 'Time to read every process from /proc, last read.', type: 'gauge', samples: [{ labels: { reader: s.reader.kind }, value: s.readMs / 1000 }] },
     { name: 'vantage_processes_collector_ticks_total', help: 'Ticks of the processes collector.', type: 'counter', samples: [{ value: cost.ticks }] },
   ];
 }
