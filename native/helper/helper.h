@@ -2,6 +2,8 @@
  * vantage-helper: the only privileged code in Vantage. One request per run (argv: verb + args),
  * answered with one JSON line on stdout. Every verb is in the table in main.c; every argument is
  * parsed strictly here before anything acts. No shell, no environment lookups, no files but /proc.
+ * The one exception to "one line": a streaming verb (fanotify) prints a ready line, then one line per
+ * event until its stdin closes.
  */
 #ifndef VANTAGE_HELPER_H
 #define VANTAGE_HELPER_H
@@ -21,6 +23,8 @@ struct result {
   int usage;
   /* What was done, for the log line ("sent signal 15 to 1234"). */
   char done[256];
+  /* Set by a streaming verb (fanotify) that already printed its lines: no closing answer. */
+  int streamed;
 };
 
 struct verb {
@@ -57,5 +61,11 @@ void verb_ioprio(int argc, char **argv, struct result *r);
 void verb_affinity(int argc, char **argv, struct result *r);
 void verb_rlimit(int argc, char **argv, struct result *r);
 void verb_oom_adj(int argc, char **argv, struct result *r);
+
+/* The streaming verbs (fanotify.c). */
+void verb_fanotify(int argc, char **argv, struct result *r);
+
+/* Prints s as a JSON string (quotes and escapes) on stdout (main.c). */
+void print_json_string(const char *s);
 
 #endif

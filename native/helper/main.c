@@ -26,9 +26,11 @@ static const struct verb verbs[] = {
     {"rlimit", 4, 4, "rlimit PID RESOURCE SOFT|unlimited HARD|unlimited", verb_rlimit, CAP_BIT(CAP_SYS_RESOURCE)},
     /* /proc/PID/oom_score_adj belongs to the target's owner: writing another's needs DAC override. */
     {"oom-adj", 2, 2, "oom-adj PID VALUE", verb_oom_adj, CAP_BIT(CAP_SYS_RESOURCE) | CAP_BIT(CAP_DAC_OVERRIDE)},
+    /* Streams until stdin closes (fanotify.c). DAC_READ_SEARCH: PATH may lie under folders root cannot search. */
+    {"fanotify", 1, 1, "fanotify PATH", verb_fanotify, CAP_BIT(CAP_SYS_ADMIN) | CAP_BIT(CAP_DAC_READ_SEARCH)},
 };
 
-static void print_json_string(const char *s) {
+void print_json_string(const char *s) {
   putchar('"');
   for (; *s; s++) {
     unsigned char c = (unsigned char)*s;
@@ -44,6 +46,7 @@ static void print_json_string(const char *s) {
 }
 
 static int answer(const struct result *r) {
+  if (!r->code && r->streamed) return EXIT_DONE; /* it already answered, line by line */
   if (!r->code) {
     fputs("{\"ok\":true}\n", stdout);
     return EXIT_DONE;

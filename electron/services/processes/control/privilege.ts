@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { PrivilegeStatus } from '../../../contract/processes';
@@ -143,4 +143,21 @@ export function runHelper(args: string[], status: PrivilegeStatus = privilegeSta
       reject(new ServiceError('INTERNAL', `vantage-helper gave no answer: ${(stderr || err?.message || 'no output').trim()}`));
     });
   });
+}
+
+/**
+ * Starts a long-running helper verb (fanotify) through the same privilege path as runHelper (root:
+ * spawned directly; else pkexec), with stdin, stdout and stderr piped. No shell. Closing its stdin
+ * ends the verb. Returns the child, or null and why there is no path here.
+ */
+export function spawnHelper(
+  args: string[],
+  status: PrivilegeStatus = privilegeStatus(),
+): { child: ChildProcess; mode: 'root' | 'pkexec' } | { child: null; reason: string } {
+  if (status.mode === 'none' || !status.helperPath) {
+    return { child: null, reason: status.explanation };
+  }
+  const [cmd, argv] = status.mode === 'pkexec' ? [status.pkexecPath as string, [status.helperPath, ...args]] : [status.helperPath, args];
+  const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin' } });
+  return { child, mode: status.mode };
 }
