@@ -125,6 +125,44 @@ export class RecordWriter {
 /** Buffer's own slice decoder: skips toString's argument checks on the hottest path. */
 type Utf8Slicing = Buffer & { utf8Slice(start: number, end: number): string };
 
+/**
+ * UTF-8 bytes to a string. Short ASCII strings (codes, flags, tags) are built in JS, which costs a
+ * fraction of a call into Buffer's native decoder.
+ */
+function text(buf: Buffer, pos: number, len: number): string {
+  switch (len) {
+    case 0:
+      return '';
+    case 1: {
+      const a = buf[pos];
+      if (a < 0x80) return String.fromCharCode(a);
+      break;
+    }
+    case 2: {
+      const a = buf[pos];
+      const b = buf[pos + 1];
+      if ((a | b) < 0x80) return String.fromCharCode(a, b);
+      break;
+    }
+    case 3: {
+      const a = buf[pos];
+      const b = buf[pos + 1];
+      const c = buf[pos + 2];
+      if ((a | b | c) < 0x80) return String.fromCharCode(a, b, c);
+      break;
+    }
+    case 4: {
+      const a = buf[pos];
+      const b = buf[pos + 1];
+      const c = buf[pos + 2];
+      const d = buf[pos + 3];
+      if ((a | b | c | d) < 0x80) return String.fromCharCode(a, b, c, d);
+      break;
+    }
+  }
+  return (buf as Utf8Slicing).utf8Slice(pos, pos + len);
+}
+
 /** Eight bytes to a double without Buffer.readDoubleLE's bounds checks (the byte order of a Float64Array is the host's). */
 const f64 = new Float64Array(1);
 const f64b = new Uint8Array(f64.buffer);
@@ -189,14 +227,14 @@ export function decodeSome(buf: Buffer, pos: number, want: Int32Array, out: Valu
         break;
       case T_TEXT8: {
         const len = buf[pos++];
-        if (to >= 0) out[to] = (buf as Utf8Slicing).utf8Slice(pos, pos + len);
+        if (to >= 0) out[to] = text(buf, pos, len);
         pos += len;
         break;
       }
       case T_TEXT32: {
         const len = buf.readUInt32LE(pos);
         pos += 4;
-        if (to >= 0) out[to] = (buf as Utf8Slicing).utf8Slice(pos, pos + len);
+        if (to >= 0) out[to] = text(buf, pos, len);
         pos += len;
         break;
       }
@@ -264,14 +302,14 @@ export function decodeRecord(buf: Buffer, pos: number, extra: number): Value[] {
       }
       case T_TEXT8: {
         const len = buf[pos++];
-        out[i] = (buf as Utf8Slicing).utf8Slice(pos, pos + len);
+        out[i] = text(buf, pos, len);
         pos += len;
         break;
       }
       case T_TEXT32: {
         const len = buf.readUInt32LE(pos);
         pos += 4;
-        out[i] = (buf as Utf8Slicing).utf8Slice(pos, pos + len);
+        out[i] = text(buf, pos, len);
         pos += len;
         break;
       }

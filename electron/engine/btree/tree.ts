@@ -216,16 +216,19 @@ export class BTree {
   }
 
   /**
-   * Index keys for every row, in rowid order: the values of columns `cols` then the rowid. Only those
-   * values are decoded, straight from the record bytes (rows are not decoded or kept in the cache).
+   * The values of columns `cols` for every row, in rowid order, column by column (`values[j][i]` is
+   * column `cols[j]` of the i-th row), and the rowids. Only those values are decoded, straight from
+   * the record bytes: rows are neither built nor kept in the cache.
    */
-  projectRows(cols: number[]): Value[][] {
+  projectColumns(cols: number[]): { values: Value[][]; rowids: number[] } {
     const store = this.store;
     let width = 0;
     for (const c of cols) width = Math.max(width, c + 1);
     const want = new Int32Array(width).fill(-1);
     cols.forEach((c, i) => (want[c] = i));
-    const out: Value[][] = [];
+    const values: Value[][] = cols.map(() => []);
+    const rowids: number[] = [];
+    const tmp = new Array<Value>(cols.length).fill(null);
     store.trim();
     let n: Node = store.get(this.root);
     while (n.children) n = store.get(n.children[0]);
@@ -233,17 +236,16 @@ export class BTree {
       const keys = n.keys as number[];
       const rows = n.rows!;
       for (let i = 0; i < keys.length; i++) {
-        const key = new Array<Value>(cols.length + 1);
         const row = rows[i];
-        if (row !== undefined) for (let j = 0; j < cols.length; j++) key[j] = row[cols[j]];
+        if (row !== undefined) for (let j = 0; j < cols.length; j++) tmp[j] = row[cols[j]];
         else {
           const rec = n.offs[i] >= 0 ? null : store.record(n, i);
-          decodeSome(rec ? rec.buf : n.data, rec ? rec.off : n.offs[i], want, key);
+          decodeSome(rec ? rec.buf : n.data, rec ? rec.off : n.offs[i], want, tmp);
         }
-        key[cols.length] = keys[i];
-        out.push(key);
+        for (let j = 0; j < cols.length; j++) values[j].push(tmp[j]);
+        rowids.push(keys[i]);
       }
-      if (!n.next) return out;
+      if (!n.next) return { values, rowids };
       n = store.get(n.next);
     }
   }
@@ -267,16 +269,22 @@ export class BTree {
    * right, then each interior level is built over the one below; the top node moves into the root.
    */
   bulkLoad(sorted: Value[][]): void {
+    this.bulkLoadFrom(sorted.length, (i) => sorted[i]);
+  }
+
+  /** bulkLoad() from `count` keys in order, key `i` given by `keyAt(i)` (which may reuse one array). */
+  bulkLoadFrom(count: number, keyAt: (i: number) => Value[]): void {
     const store = this.store;
     const root = store.get(this.root);
     if (root.children || root.keys.length) throw new Error('bulkLoad needs an empty tree');
-    if (!sorted.length) return;
+    if (!count) return;
     const limit = store.usable - 16;
     // Level 0: leaves. Each entry remembers where its largest key's record is.
     type Built = { node: Node; from: Node; at: number };
     let level: Built[] = [];
     let cur = store.create(INDEX_LEAF);
-    for (const key of sorted) {
+    for (let k = 0; k < count; k++) {
+      const key = keyAt(k);
       const size = store.recordSize(key, key.length);
       const cell = store.cellBytes(INDEX_LEAF, size);
       if (cur.keys.length && cur.bytes + cell > limit) {
@@ -286,7 +294,7 @@ export class BTree {
         cur = next;
       }
       cur.offs.push(store.put(cur, store.w.buf, 0, size));
-      cur.keys.push(key);
+      cur.keys.push(undefined); // decoded from the bytes when read: the sorted arrays are not kept
       cur.sizes.push(size);
       cur.ovfl.push(0);
       cur.bytes += cell;
@@ -321,7 +329,7 @@ export class BTree {
     const top = level[0].node;
     this.takeOver(root, top);
     root.next = 0;
-    root.count = sorted.length;
+    root.count = count;
     // The top node was never written; give its page back.
     top.dirty = false;
     store.free(top.pgno);

@@ -69,6 +69,8 @@ function defaults(t: Table, env: Env): Value[] {
   return out;
 }
 
+/** Column targets per INSERT statement, valid while the table object is the same. */
+const targetCache = new WeakMap<Stmt, { table: Table; targets: number[] }>();
 /** VALUES rows compiled once per prepared statement, valid while the table object is the same. */
 const valuesCache = new WeakMap<Stmt, { table: Table; rows: Fn[][] }>();
 
@@ -79,22 +81,12 @@ export function runInsert(s: Stmt & { k: 'insert' }, cat: Catalog, ctx: ExecCtx,
     throw new SqlError('SQL_NO_SUCH_TABLE', `no such table: ${s.table}`);
   }
   const env: Env = { rows: [], parent: null, aggs: null, ctx };
-  let targets: number[];
-  let rowidTarget = -1;
-  if (s.cols) {
-    targets = s.cols.map((c, i) => {
-      const lc = c.toLowerCase();
-      const idx = t.cols.findIndex((col) => col.name.toLowerCase() === lc);
-      if (idx < 0) {
-        if ((lc === 'rowid' || lc === 'oid' || lc === '_rowid_') && t.ipk < 0) {
-          rowidTarget = i;
-          return -1;
-        }
-        throw new SqlError('SQL_NO_SUCH_COLUMN', `table ${t.name} has no column named ${c}`);
-      }
-      return idx;
-    });
-  } else targets = t.cols.map((_, i) => i);
+  let cached = targetCache.get(s);
+  if (!cached || cached.table !== t) {
+    cached = { table: t, targets: insertTargets(s, t) };
+    targetCache.set(s, cached);
+  }
+  const targets = cached.targets;
 
   let source: Value[][];
   if (s.defaults) source = [[]];
@@ -111,18 +103,22 @@ export function runInsert(s: Stmt & { k: 'insert' }, cat: Catalog, ctx: ExecCtx,
       };
       valuesCache.set(s, plan);
     }
-    source = plan.rows.map((r) => {
+    const rows = plan.rows;
+    source = new Array<Value[]>(rows.length);
+    for (let k = 0; k < rows.length; k++) {
+      const r = rows[k];
       const vals = new Array<Value>(r.length);
       for (let i = 0; i < r.length; i++) vals[i] = r[i](env);
-      return vals;
-    });
+      source[k] = vals;
+    }
   } else {
     const q = compileSelect(s.sel!, null, cat);
     if (q.columns.length !== targets.length) throw new SqlError('SQL_ERROR', `table ${t.name} has ${targets.length} columns but ${q.columns.length} values were supplied`);
     source = q.run(null, ctx); // materialised first, so INSERT INTO t SELECT FROM t terminates
   }
   let count = 0;
-  for (const src of source) {
+  for (let k = 0; k < source.length; k++) {
+    const src = source[k];
     if ((++ctx.steps & 1023) === 0) ctx.check();
     const vals = defaults(t, env);
     let rowid: Value | undefined;
@@ -130,10 +126,21 @@ export function runInsert(s: Stmt & { k: 'insert' }, cat: Catalog, ctx: ExecCtx,
       if (targets[i] < 0) rowid = src[i];
       else vals[targets[i]] = src[i];
     }
-    void rowidTarget;
     if (insertRow(t, vals, rowid, s.conflict, undo)) count++;
   }
   return count;
+}
+
+/** Table column of each inserted value (-1: the rowid, named as rowid/oid/_rowid_ without an INTEGER PRIMARY KEY). */
+function insertTargets(s: Stmt & { k: 'insert' }, t: Table): number[] {
+  if (!s.cols) return t.cols.map((_, i) => i);
+  return s.cols.map((c) => {
+    const lc = c.toLowerCase();
+    const idx = t.cols.findIndex((col) => col.name.toLowerCase() === lc);
+    if (idx >= 0) return idx;
+    if ((lc === 'rowid' || lc === 'oid' || lc === '_rowid_') && t.ipk < 0) return -1;
+    throw new SqlError('SQL_NO_SUCH_COLUMN', `table ${t.name} has no column named ${c}`);
+  });
 }
 
 function matchingRows(t: Table, where: Expr | undefined, cat: Catalog, ctx: ExecCtx): { scope: Scope; rows: Value[][]; env: Env } {

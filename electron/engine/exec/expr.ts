@@ -15,6 +15,13 @@ export interface CompiledQuery {
   run(parent: Env | null, ctx: Env['ctx']): Value[][];
 }
 
+/**
+ * Closures that only read a column of the current row, as `src * COL_LIMIT + col`: hot loops read
+ * such a value from the row themselves instead of calling the closure.
+ */
+export const columnReads = new WeakMap<Fn, number>();
+export const COL_LIMIT = 1 << 16;
+
 export interface AggSpec {
   name: string;
   args: Fn[];
@@ -210,7 +217,11 @@ export function compileExpr(e: Expr, scope: Scope): Fn {
         throw new SqlError('SQL_NO_SUCH_COLUMN', `no such column: ${e.table ? e.table + '.' : ''}${e.name}`, e.pos);
       }
       const { depth, src, col } = r;
-      if (depth === 0) return (env) => env.rows[src][col];
+      if (depth === 0) {
+        const f: Fn = (env) => env.rows[src][col];
+        if (col < COL_LIMIT) columnReads.set(f, src * COL_LIMIT + col);
+        return f;
+      }
       if (depth === 1) return (env) => env.parent!.rows[src][col];
       return (env) => {
         let en = env;
@@ -405,6 +416,29 @@ function compileBinary(op: string, le: Expr, re: Expr, scope: Scope): Fn {
   if (!test) throw new SqlError('SQL_SYNTAX', `unknown operator ${op}`);
   if (op === 'IS') return (env) => (compare(lc(env), rc(env)) === 0 ? 1 : 0);
   if (op === 'ISNOT') return (env) => (compare(lc(env), rc(env)) !== 0 ? 1 : 0);
+  // `column <op> literal` (the common filter): the row is read and the converted literal compared
+  // without calling the operand closures per row.
+  if (re.k === 'lit' && le.k === 'col' && lc === l) {
+    const b = applyAffinity(re.v as Value, ra);
+    const r0 = scope.resolve(le.table, le.name, le.pos);
+    if (r0 && r0.depth === 0 && (typeof b === 'number' || typeof b === 'string')) {
+      const { src, col } = r0;
+      const bt = typeof b;
+      if (op === '=')
+        return (env) => {
+          const a = env.rows[src][col];
+          if (a === null) return null;
+          if (typeof a === bt) return a === b ? 1 : 0;
+          return compare(a, b) === 0 ? 1 : 0;
+        };
+      return (env) => {
+        const a = env.rows[src][col];
+        if (a === null) return null;
+        if (typeof a === bt) return test(a < b ? -1 : a > b ? 1 : 0) ? 1 : 0;
+        return test(compare(a, b)) ? 1 : 0;
+      };
+    }
+  }
   return (env) => {
     const a = lc(env);
     if (a === null) return null;

@@ -4,7 +4,7 @@ import { affinityOf, applyAffinity, compare, importValue, rowKey, toInteger, tru
 import type { Table, TableIndex } from '../storage/table';
 import type { Catalog } from './catalog';
 import type { Env, ExecCtx, Fn, SourceInfo } from './env';
-import { compileExpr, exprAffinity, hasAggregate, Scope, type CompiledQuery } from './expr';
+import { COL_LIMIT, columnReads, compileExpr, exprAffinity, hasAggregate, Scope, type CompiledQuery } from './expr';
 import type { Aggregate } from './functions';
 
 export interface PlannedQuery extends CompiledQuery {
@@ -500,6 +500,8 @@ function compileCore(
   const ncols = resultFns.length;
   const noKeys: Value[] = [];
   const argBufs: Value[][] = aggSpecs.map((a) => new Array(a.args.length));
+  // Aggregate arguments that are plain columns are read from the row directly (-1: call the closure).
+  const argCols: Int32Array[] = aggSpecs.map((a) => Int32Array.from(a.args, (f) => columnReads.get(f) ?? -1));
 
   const plan = levels.map((l) => l.detail);
   if (isAgg && core.groupBy) plan.push('USE TEMP B-TREE FOR GROUP BY');
@@ -530,12 +532,13 @@ function compileCore(
       let single: { accs: Aggregate[]; rep: Value[][]; keys: Value[] } | undefined;
 
       const emit = (): void => {
-        for (const f of leftovers) if (truth(f(env)) !== true) return;
+        for (let i = 0; i < leftovers.length; i++) if (truth(leftovers[i](env)) !== true) return;
         if (groups) {
           let k = '';
           let keys: Value[] = noKeys;
           if (groupFns.length) {
-            keys = groupFns.map((g) => g(env));
+            keys = new Array<Value>(groupFns.length);
+            for (let i = 0; i < groupFns.length; i++) keys[i] = groupFns[i](env);
             k = rowKey(keys);
           }
           let g = groupFns.length === 0 ? single : groups.get(k);
@@ -551,7 +554,11 @@ function compileCore(
           for (let i = 0; i < aggSpecs.length; i++) {
             const a = aggSpecs[i];
             const buf = argBufs[i];
-            for (let j = 0; j < buf.length; j++) buf[j] = a.args[j](env);
+            const cols = argCols[i];
+            for (let j = 0; j < buf.length; j++) {
+              const at = cols[j];
+              buf[j] = at < 0 ? a.args[j](env) : env.rows[(at / COL_LIMIT) | 0][at % COL_LIMIT];
+            }
             g.accs[i].step(buf);
           }
           return;
@@ -572,19 +579,27 @@ function compileCore(
           return;
         }
         const L = levels[li];
+        const last = li + 1 === levels.length;
         const chunks = L.lookup ? L.lookup(env) : L.rows(env);
         let matched = false;
         const filters = L.rangeExact && L.rangeExact() ? L.filtersInRange! : L.filters;
         const on = L.on;
+        const src = L.src;
+        const bound = env.rows;
         for (const cand of chunks) {
           outer: for (let r = 0; r < cand.length; r++) {
             if (stop) return;
             if ((++ctx.steps & 4095) === 0) ctx.check();
-            env.rows[L.src] = cand[r];
+            bound[src] = cand[r];
             for (let j = 0; j < on.length; j++) if (truth(on[j](env)) !== true) continue outer;
             matched = true;
-            for (let j = 0; j < filters.length; j++) if (truth(filters[j](env)) !== true) continue outer;
-            loop(li + 1);
+            for (let j = 0; j < filters.length; j++) {
+              // Comparisons yield 1, 0 or NULL: only other values need truth()'s conversion.
+              const v = filters[j](env);
+              if (v !== 1 && (v === 0 || v === null || truth(v) !== true)) continue outer;
+            }
+            if (last) emit();
+            else loop(li + 1);
           }
         }
         if (L.left && !matched && !stop) {

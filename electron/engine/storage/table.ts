@@ -1,7 +1,7 @@
 import { SqlError } from '../errors';
 import type { Expr, Select } from '../sql/ast';
 import { compare, type Affinity, type Value } from '../record/values';
-import { compareKeys, type BTree } from '../btree/tree';
+import type { BTree } from '../btree/tree';
 
 export interface Column {
   name: string;
@@ -182,17 +182,43 @@ export class Table {
    */
   addIndex(ix: TableIndex, build: boolean): void {
     if (build) {
-      const keys = this.tree.projectRows(ix.cols);
-      keys.sort(compareKeys);
+      // Column values are sorted through a permutation (no key array per row until loading).
+      const { values, rowids } = this.tree.projectColumns(ix.cols);
       const n = ix.cols.length;
+      const perm = Array.from({ length: rowids.length }, (_, i) => i);
+      perm.sort((a, b) => {
+        for (let j = 0; j < n; j++) {
+          const x = values[j][a];
+          const y = values[j][b];
+          if (typeof x === 'string' && typeof y === 'string') {
+            if (x !== y) return x < y ? -1 : 1;
+          } else if (typeof x === 'number' && typeof y === 'number') {
+            if (x !== y) return x < y ? -1 : 1;
+          } else {
+            const c = compare(x, y);
+            if (c) return c;
+          }
+        }
+        return a - b; // rows were projected in rowid order
+      });
+      const keyAt = (i: number, key: Value[]): Value[] => {
+        const at = perm[i];
+        for (let j = 0; j < n; j++) key[j] = values[j][at];
+        key[n] = rowids[at];
+        return key;
+      };
       if (ix.unique) {
-        for (let i = 1; i < keys.length; i++) {
-          if (samePrefix(keys[i - 1], keys[i], n))
+        const prev = new Array<Value>(n + 1);
+        const cur = new Array<Value>(n + 1);
+        for (let i = 1; i < perm.length; i++) {
+          if (samePrefix(keyAt(i - 1, prev), keyAt(i, cur), n))
             throw new SqlError('SQL_CONSTRAINT', `UNIQUE constraint failed: ${ix.cols.map((c) => `${this.name}.${this.cols[c].name}`).join(', ')}`);
         }
       }
-      if (ix.tree.count === 0) ix.tree.bulkLoad(keys);
-      else for (const k of keys) ix.tree.insertKey(k);
+      if (ix.tree.count === 0) {
+        const scratch = new Array<Value>(n + 1);
+        ix.tree.bulkLoadFrom(perm.length, (i) => keyAt(i, scratch));
+      } else for (let i = 0; i < perm.length; i++) ix.tree.insertKey(keyAt(i, new Array<Value>(n + 1)));
     }
     this.indexes.push(ix);
   }
