@@ -1,8 +1,9 @@
 // Duplicate search: our engine (native walk + XXH64 hashing, as `vantage dupes` and the Disk view
 // use it) next to `jdupes -r` and `rdfind -dryrun true` on one generated tree, warm page cache
-// (median of runs), then cold page cache (root only: drop_caches before each run), where ours
-// also runs with its hash cache warm. Checks that our groups equal jdupes' before timing.
-// Run: node --import tsx bench/dupes/run.ts [--files N] [--runs N] [--no-cold] [--keep]
+// (median of runs), then with --cold a cold page cache (root only: drop_caches before each run,
+// which slows everything else on the machine, hence opt-in), where ours also runs with its hash
+// cache warm. Checks that our groups equal jdupes' before timing.
+// Run: node --import tsx bench/dupes/run.ts [--files N] [--runs N] [--cold] [--keep]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ const opt = (name: string, dflt: number) => {
 };
 const FILES = opt('files', 20_000);
 const RUNS = opt('runs', 3);
-const cold = !args.includes('--no-cold') && process.getuid?.() === 0;
+const cold = args.includes('--cold') && process.getuid?.() === 0;
 
 function rng(seed: number) {
   let x = seed >>> 0 || 1;
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
       }
       print('COLD PAGE CACHE (one run each, after drop_caches)', coldRows);
     } else {
-      console.log('\ncold-cache runs skipped (need root for /proc/sys/vm/drop_caches, or --no-cold given)');
+      console.log('\ncold-cache runs skipped (ask with --cold; needs root for /proc/sys/vm/drop_caches)');
     }
     cache.close();
   } finally {
