@@ -240,9 +240,12 @@ export class Database implements Catalog {
   }
 
   private ctx(params: Params): ExecCtx {
-    const positional: Value[] = [];
+    let positional: Value[] = NO_PARAMS;
     let named = NO_NAMES;
-    if (Array.isArray(params)) for (let i = 0; i < params.length; i++) positional[i] = importValue(params[i]);
+    if (Array.isArray(params)) {
+      positional = new Array<Value>(params.length);
+      for (let i = 0; i < params.length; i++) positional[i] = importValue(params[i]);
+    }
     else if (params) {
       named = new Map<string, Value>();
       for (const [k, v] of Object.entries(params)) {
@@ -588,6 +591,8 @@ export class Database implements Catalog {
 
 /** Shared by statements without named parameters (never written to). */
 const NO_NAMES: Map<string, Value> = new Map();
+/** Shared by statements without positional parameters (never written). */
+const NO_PARAMS: Value[] = [];
 
 const WRITES = new Set<Stmt['k']>(['insert', 'update', 'delete', 'createTable', 'createIndex', 'createView', 'drop']);
 

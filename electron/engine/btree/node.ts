@@ -158,8 +158,7 @@ export class NodeStore {
   put(n: Node, src: Buffer, from: number, size: number): number {
     if (!n.owned || n.end + size > n.data.length) this.compact(n, size);
     const data = n.data;
-    if (size <= 64) for (let k = 0, at = n.end; k < size; k++) data[at + k] = src[from + k];
-    else src.copy(data, n.end, from, from + size);
+    copyBytes(src, from, data, n.end, size);
     const at = n.end;
     n.end += size;
     return at;
@@ -448,7 +447,7 @@ export class NodeStore {
           buf.writeDoubleLE(n.keys[i] as number, end);
           buf.writeUInt32LE(size, end + 8);
           if (local) {
-            data.copy(buf, end + 12, offs[i], offs[i] + size);
+            copyBytes(data, offs[i], buf, end + 12, size);
             offs[i] = end + 12;
           } else {
             buf.writeUInt32LE(n.ovfl[i], end + 12);
@@ -471,7 +470,7 @@ export class NodeStore {
           }
           buf.writeUInt32LE(size, at);
           if (local) {
-            data.copy(buf, at + 4, offs[i], offs[i] + size);
+            copyBytes(data, offs[i], buf, at + 4, size);
             offs[i] = at + 4;
           } else {
             buf.writeUInt32LE(n.ovfl[i], at + 4);
@@ -493,6 +492,12 @@ export class NodeStore {
   recordSize(vals: Value[], count: number): number {
     return this.w.record(vals, count);
   }
+}
+
+/** Copies bytes; short runs (most cells) in JS, which costs less than a call into Buffer.copy. */
+function copyBytes(src: Uint8Array, from: number, dst: Uint8Array, at: number, size: number): void {
+  if (size <= 64) for (let k = 0; k < size; k++) dst[at + k] = src[from + k];
+  else dst.set(src.subarray(from, from + size), at);
 }
 
 export function corrupt(detail: string): SqlError {

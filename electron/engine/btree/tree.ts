@@ -37,6 +37,7 @@ interface Path {
  */
 export class BTree {
   readonly index: boolean;
+  private readonly path: Path = { nodes: [], idx: [] };
 
   constructor(
     readonly store: NodeStore,
@@ -110,20 +111,31 @@ export class BTree {
   }
 
 
+  /**
+   * The nodes from the root down to the leaf for `key`, and the child taken at each. The path is
+   * the tree's one scratch path, valid until the next descent: every change starts with a descent
+   * and finishes with the path before another begins, and a fresh path per row was most of an
+   * insert's garbage.
+   */
   private descend(key: number | Value[]): Path {
-    const nodes: Node[] = [];
-    const idx: number[] = [];
-    const path: Path = { nodes, idx };
+    const path = this.path;
+    const { nodes, idx } = path;
     let n = this.store.get(this.root);
-    for (let depth = 0; !isLeaf(n); depth++) {
+    let depth = 0;
+    for (; !isLeaf(n); depth++) {
       if (depth > 64) throw corrupt(`B+tree at page ${this.root} is too deep`);
       const i = this.childFor(n, key);
-      nodes.push(n);
-      idx.push(i);
+      nodes[depth] = n;
+      idx[depth] = i;
       n = this.store.get(n.children![i]);
     }
-    nodes.push(n);
-    idx.push(-1);
+    nodes[depth] = n;
+    idx[depth] = -1;
+    // Same depth as last time (the usual case): the lengths already fit and nothing reallocates.
+    if (nodes.length !== depth + 1) {
+      nodes.length = depth + 1;
+      idx.length = depth + 1;
+    }
     return path;
   }
 

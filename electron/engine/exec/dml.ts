@@ -16,7 +16,12 @@ function rowidFrom(v: Value): number {
   return n;
 }
 
-export function insertRow(t: Table, vals: Value[], explicitRowid: Value | undefined, conflict: Conflict, undo: UndoLog): boolean {
+/**
+ * Inserts one row. `logged` false is for a statement that inserts this one row and nothing after
+ * it: its insert needs no entry in the undo log (a failure inside the insert is undone here), which
+ * spares a closure and the log's growth per row of a prepared INSERT.
+ */
+export function insertRow(t: Table, vals: Value[], explicitRowid: Value | undefined, conflict: Conflict, undo: UndoLog, logged = true): boolean {
   // `vals` is the caller's fresh array: affinity is applied in place.
   const row = vals;
   for (let i = 0; i < t.cols.length; i++) row[i] = applyAffinity(row[i], t.cols[i].affinity);
@@ -40,8 +45,17 @@ export function insertRow(t: Table, vals: Value[], explicitRowid: Value | undefi
     }
     for (const c of clashes) deleteRow(t, c.rowid, undo);
   }
-  t.insert(rowid, row);
-  undo.push(() => void t.delete(rowid));
+  if (logged) {
+    undo.push(() => void t.delete(rowid));
+    t.insert(rowid, row);
+    return true;
+  }
+  try {
+    t.insert(rowid, row);
+  } catch (e) {
+    t.delete(rowid); // the row and whichever index keys went in before the failure
+    throw e;
+  }
   return true;
 }
 
@@ -104,6 +118,18 @@ export function runInsert(s: Stmt & { k: 'insert' }, cat: Catalog, ctx: ExecCtx,
       valuesCache.set(s, plan);
     }
     const rows = plan.rows;
+    if (rows.length === 1) {
+      // One row (a prepared INSERT run per row): evaluated straight into the row that is stored.
+      const r = rows[0];
+      const vals = defaults(t, env);
+      let rowid: Value | undefined;
+      for (let i = 0; i < targets.length; i++) {
+        const v = r[i](env);
+        if (targets[i] < 0) rowid = v;
+        else vals[targets[i]] = v;
+      }
+      return insertRow(t, vals, rowid, s.conflict, undo, false) ? 1 : 0;
+    }
     source = new Array<Value[]>(rows.length);
     for (let k = 0; k < rows.length; k++) {
       const r = rows[k];

@@ -4,7 +4,7 @@ import { affinityOf, applyAffinity, compare, importValue, rowKey, toInteger, tru
 import type { Table, TableIndex } from '../storage/table';
 import type { Catalog } from './catalog';
 import type { Env, ExecCtx, Fn, SourceInfo } from './env';
-import { COL_LIMIT, columnReads, compileExpr, exprAffinity, hasAggregate, Scope, type CompiledQuery } from './expr';
+import { COL_LIMIT, columnReads, compileExpr, exprAffinity, hasAggregate, Scope, type AggSpec, type CompiledQuery } from './expr';
 import type { Aggregate } from './functions';
 
 export interface PlannedQuery extends CompiledQuery {
@@ -498,7 +498,6 @@ function compileCore(
   scope.aggs = null;
   const distinct = core.distinct;
   const ncols = resultFns.length;
-  const noKeys: Value[] = [];
   const argBufs: Value[][] = aggSpecs.map((a) => new Array(a.args.length));
   // Aggregate arguments that are plain columns are read from the row directly (-1: call the closure).
   const argCols: Int32Array[] = aggSpecs.map((a) => Int32Array.from(a.args, (f) => columnReads.get(f) ?? -1));
@@ -515,6 +514,8 @@ function compileCore(
     return row;
   };
 
+  const rowPlan: RowPlan = { levels, leftovers, groupFns, aggSpecs, argBufs, argCols, project, ncols };
+
   return {
     columns,
     types,
@@ -526,89 +527,9 @@ function compileCore(
       const env: Env = { rows: new Array(n), parent: parentEnv, aggs: null, ctx };
       const out: Value[][] = [];
       const seen = distinct ? new Set<string>() : null;
-      const canStop = want >= 0 && !isAgg && !distinct && !orderFns.length;
-      let stop = false;
-      const groups = isAgg ? new Map<string, { accs: Aggregate[]; rep: Value[][]; keys: Value[] }>() : null;
-      let single: { accs: Aggregate[]; rep: Value[][]; keys: Value[] } | undefined;
-
-      const emit = (): void => {
-        for (let i = 0; i < leftovers.length; i++) if (truth(leftovers[i](env)) !== true) return;
-        if (groups) {
-          let k = '';
-          let keys: Value[] = noKeys;
-          if (groupFns.length) {
-            keys = new Array<Value>(groupFns.length);
-            for (let i = 0; i < groupFns.length; i++) keys[i] = groupFns[i](env);
-            k = rowKey(keys);
-          }
-          let g = groupFns.length === 0 ? single : groups.get(k);
-          if (!g) {
-            g = { accs: aggSpecs.map((a) => a.make()), rep: env.rows.slice(), keys };
-            groups.set(k, g);
-            if (groupFns.length === 0) single = g; // no GROUP BY: one group, no hashing per row
-          } else {
-            // Bare columns read the group's last row; copy in place to avoid an allocation per row.
-            const rep = g.rep;
-            for (let i = 0; i < rep.length; i++) rep[i] = env.rows[i];
-          }
-          for (let i = 0; i < aggSpecs.length; i++) {
-            const a = aggSpecs[i];
-            const buf = argBufs[i];
-            const cols = argCols[i];
-            for (let j = 0; j < buf.length; j++) {
-              const at = cols[j];
-              buf[j] = at < 0 ? a.args[j](env) : env.rows[(at / COL_LIMIT) | 0][at % COL_LIMIT];
-            }
-            g.accs[i].step(buf);
-          }
-          return;
-        }
-        const row = project(env);
-        if (seen) {
-          const k = rowKey(ncols === row.length ? row : row.slice(0, ncols));
-          if (seen.has(k)) return;
-          seen.add(k);
-        }
-        out.push(row);
-        if (canStop && out.length >= want) stop = true;
-      };
-
-      const loop = (li: number): void => {
-        if (li === levels.length) {
-          emit();
-          return;
-        }
-        const L = levels[li];
-        const last = li + 1 === levels.length;
-        const chunks = L.lookup ? L.lookup(env) : L.rows(env);
-        let matched = false;
-        const filters = L.rangeExact && L.rangeExact() ? L.filtersInRange! : L.filters;
-        const on = L.on;
-        const src = L.src;
-        const bound = env.rows;
-        for (const cand of chunks) {
-          outer: for (let r = 0; r < cand.length; r++) {
-            if (stop) return;
-            if ((++ctx.steps & 4095) === 0) ctx.check();
-            bound[src] = cand[r];
-            for (let j = 0; j < on.length; j++) if (truth(on[j](env)) !== true) continue outer;
-            matched = true;
-            for (let j = 0; j < filters.length; j++) {
-              // Comparisons yield 1, 0 or NULL: only other values need truth()'s conversion.
-              const v = filters[j](env);
-              if (v !== 1 && (v === 0 || v === null || truth(v) !== true)) continue outer;
-            }
-            if (last) emit();
-            else loop(li + 1);
-          }
-        }
-        if (L.left && !matched && !stop) {
-          env.rows[L.src] = L.nullRow;
-          for (let j = 0; j < filters.length; j++) if (truth(filters[j](env)) !== true) return;
-          loop(li + 1);
-        }
-      };
-      loop(0);
+      const groups = isAgg ? new Map<string, Group>() : null;
+      const limit = want >= 0 && !isAgg && !distinct && !orderFns.length ? want : -1;
+      new CoreRun(rowPlan, env, out, seen, groups, limit).loop(0);
 
       if (groups) {
         if (groups.size === 0 && !core.groupBy) {
@@ -632,6 +553,169 @@ function compileCore(
       return out;
     },
   };
+}
+
+type Group = { accs: Aggregate[]; rep: Value[][]; keys: Value[] };
+
+/** What the row loop of a compiled core reads. */
+interface RowPlan {
+  levels: Level[];
+  /** Conjuncts no level could take (they read outer queries only): checked per result row. */
+  leftovers: Fn[];
+  groupFns: Fn[];
+  aggSpecs: AggSpec[];
+  argBufs: Value[][];
+  /** Per aggregate argument, the column it reads as `src * COL_LIMIT + col`, or -1: call it. */
+  argCols: Int32Array[];
+  project: (env: Env) => Value[];
+  ncols: number;
+}
+
+const noKeys: Value[] = [];
+
+/**
+ * One run of a core's nested-loop join. A class rather than closures made per run: its methods are
+ * compiled and optimised once for every statement, and a prepared statement run many times
+ * allocates one object per run instead of a closure per step.
+ */
+class CoreRun {
+  stop = false;
+  single: Group | undefined = undefined;
+  /**
+   * One emit per kind of statement, each its own method: V8 optimises each for the one shape of
+   * row it sees, instead of one function re-optimised whenever the kind of statement changes.
+   */
+  readonly emit: () => void;
+
+  constructor(
+    readonly p: RowPlan,
+    readonly env: Env,
+    readonly out: Value[][],
+    readonly seen: Set<string> | null,
+    readonly groups: Map<string, Group> | null,
+    /** Stop after this many rows (-1: all). */
+    readonly limit: number,
+  ) {
+    this.emit = !groups ? this.emitRow : p.groupFns.length === 0 ? this.emitSingle : this.emitGrouped;
+  }
+
+  loop(li: number): void {
+    const levels = this.p.levels;
+    if (li === levels.length) {
+      this.emit();
+      return;
+    }
+    const L = levels[li];
+    const env = this.env;
+    const chunks = L.lookup ? L.lookup(env) : L.rows(env);
+    let matched = false;
+    const filters = L.rangeExact && L.rangeExact() ? L.filtersInRange! : L.filters;
+    // Lookups answer with arrays, scans with generators: two loops keep each iteration monomorphic.
+    if (Array.isArray(chunks)) {
+      for (let c = 0; c < chunks.length && !this.stop; c++) if (this.each(li, L, chunks[c], filters)) matched = true;
+    } else {
+      for (const cand of chunks) {
+        if (this.each(li, L, cand, filters)) matched = true;
+        if (this.stop) break;
+      }
+    }
+    if (L.left && !matched && !this.stop) {
+      env.rows[L.src] = L.nullRow;
+      for (let j = 0; j < filters.length; j++) if (truth(filters[j](env)) !== true) return;
+      this.loop(li + 1);
+    }
+  }
+
+  /** The rows of one chunk at level `li`; true when any of them passed the ON clause. */
+  private each(li: number, L: Level, cand: Value[][], filters: Fn[]): boolean {
+    const last = li + 1 === this.p.levels.length;
+    const env = this.env;
+    const ctx = env.ctx;
+    const on = L.on;
+    const src = L.src;
+    const bound = env.rows;
+    let matched = false;
+    outer: for (let r = 0; r < cand.length; r++) {
+      if (this.stop) return matched;
+      if ((++ctx.steps & 4095) === 0) ctx.check();
+      bound[src] = cand[r];
+      for (let j = 0; j < on.length; j++) if (truth(on[j](env)) !== true) continue outer;
+      matched = true;
+      for (let j = 0; j < filters.length; j++) {
+        // Comparisons yield 1, 0 or NULL: only other values need truth()'s conversion.
+        const v = filters[j](env);
+        if (v !== 1 && (v === 0 || v === null || truth(v) !== true)) continue outer;
+      }
+      if (last) this.emit();
+      else this.loop(li + 1);
+    }
+    return matched;
+  }
+
+  private passes(): boolean {
+    const leftovers = this.p.leftovers;
+    for (let i = 0; i < leftovers.length; i++) if (truth(leftovers[i](this.env)) !== true) return false;
+    return true;
+  }
+
+  private emitRow(): void {
+    const p = this.p;
+    if (p.leftovers.length && !this.passes()) return;
+    const row = p.project(this.env);
+    if (this.seen) {
+      const k = rowKey(p.ncols === row.length ? row : row.slice(0, p.ncols));
+      if (this.seen.has(k)) return;
+      this.seen.add(k);
+    }
+    this.out.push(row);
+    if (this.limit >= 0 && this.out.length >= this.limit) this.stop = true;
+  }
+
+  /** Aggregates without GROUP BY: one group, no hashing per row. */
+  private emitSingle(): void {
+    if (this.p.leftovers.length && !this.passes()) return;
+    let g = this.single;
+    if (g) this.keepRep(g);
+    else this.groups!.set('', (g = this.single = this.newGroup(noKeys)));
+    this.step(g);
+  }
+
+  private emitGrouped(): void {
+    const p = this.p;
+    if (p.leftovers.length && !this.passes()) return;
+    const keys = new Array<Value>(p.groupFns.length);
+    for (let i = 0; i < keys.length; i++) keys[i] = p.groupFns[i](this.env);
+    const k = rowKey(keys);
+    let g = this.groups!.get(k);
+    if (g) this.keepRep(g);
+    else this.groups!.set(k, (g = this.newGroup(keys)));
+    this.step(g);
+  }
+
+  private newGroup(keys: Value[]): Group {
+    return { accs: this.p.aggSpecs.map((a) => a.make()), rep: this.env.rows.slice(), keys };
+  }
+
+  /** Bare columns read the group's last row: copied in place, so no allocation per row. */
+  private keepRep(g: Group): void {
+    const rep = g.rep;
+    const rows = this.env.rows;
+    for (let i = 0; i < rep.length; i++) rep[i] = rows[i];
+  }
+
+  private step(g: Group): void {
+    const { aggSpecs, argBufs, argCols } = this.p;
+    const rows = this.env.rows;
+    for (let i = 0; i < aggSpecs.length; i++) {
+      const buf = argBufs[i];
+      const cols = argCols[i];
+      for (let j = 0; j < buf.length; j++) {
+        const at = cols[j];
+        buf[j] = at < 0 ? aggSpecs[i].args[j](this.env) : rows[(at / COL_LIMIT) | 0][at % COL_LIMIT];
+      }
+      g.accs[i].step(buf);
+    }
+  }
 }
 
 function compileValues(core: SelectCore, scope: Scope, orderBy: Select['orderBy']): CoreQuery {
