@@ -1,7 +1,7 @@
 import { SqlError } from '../errors';
 import type { PageStore } from '../pager/types';
 import type { Value } from '../record/values';
-import { decodeRecord, decodeSome, RecordWriter } from './record';
+import { decodeRecord, decodeSome, RecordWriter, textDiffers, type TextProbe } from './record';
 
 /** Page types (first byte of a B+tree page). */
 export const TABLE_LEAF = 1;
@@ -22,6 +22,15 @@ const OVF_HDR = 9;
  * child pointers are always decoded. Interior pages hold `children.length === keys.length + 1`
  * where `keys[i]` is the largest key under `children[i]` (an inclusive upper bound).
  */
+/**
+ * The arrays one scan decodes into, reused from leaf to leaf: for a reader that keeps no row past
+ * its chunk, a scan then allocates per leaf size rather than per row.
+ */
+export class RowPool {
+  readonly rows: Value[][] = [];
+  readonly out: Value[][] = [];
+}
+
 export interface Node {
   pgno: number;
   type: number;
@@ -277,28 +286,35 @@ export class NodeStore {
    * Rows [from, to) of a table leaf with only the columns `want` names decoded (`want[c] === c`, the
    * rest NULL), rowid last. They are fresh arrays and the cache does not keep them, so a scan costs
    * neither the unused values nor heap that outlives it; rows the cache already holds are reused.
+   * Rows that a `pre` probe rules out are left out undecoded. With a `pool`, the chunk and its rows
+   * are the pool's arrays, overwritten by the next call.
    */
-  rowsSome(n: Node, from: number, to: number, want: Int32Array): Value[][] {
-    const out = new Array<Value[]>(to - from);
+  rowsSome(n: Node, from: number, to: number, want: Int32Array, pre: TextProbe[] | null = null, pool: RowPool | null = null): Value[][] {
+    const out = pool ? pool.out : new Array<Value[]>(to - from);
+    if (pool) out.length = to - from;
     const rows = n.rows!;
     const keys = n.keys as number[];
     const offs = n.offs;
     const data = n.data;
     const width = want.length;
-    for (let i = from; i < to; i++) {
+    let k = 0;
+    next: for (let i = from; i < to; i++) {
       let r = rows[i];
       if (r === undefined) {
         const off = offs[i];
         if (off < 0) r = this.rowSome(n, i, want);
         else {
-          r = new Array<Value>(width + 1);
+          if (pre !== null) for (let j = 0; j < pre.length; j++) if (textDiffers(data, off, pre[j].col, pre[j].bytes)) continue next;
+          if (pool) r = pool.rows[k] ??= new Array<Value>(width + 1);
+          else r = new Array<Value>(width + 1);
           for (let c = 0; c < width; c++) r[c] = null;
           decodeSome(data, off, want, r);
           r[width] = keys[i];
         }
       }
-      out[i - from] = r;
+      out[k++] = r;
     }
+    if (k < out.length) out.length = k;
     return out;
   }
 

@@ -258,6 +258,41 @@ export function decodeSome(buf: Buffer, pos: number, want: Int32Array, out: Valu
   for (let i = last; i < want.length; i++) if (want[i] >= 0) out[want[i]] = null;
 }
 
+/** A scan's `column = 'text'` conjunct, checked on the record bytes (see textDiffers). */
+export interface TextProbe {
+  col: number;
+  bytes: Uint8Array;
+}
+
+/**
+ * True when column `col` of the record at `buf[pos]` is stored as text whose UTF-8 bytes differ
+ * from `lit`. Such a row cannot equal the text literal: every collation is BINARY, and no affinity
+ * makes a stored text equal a different text or a number. Scans use it to drop rows before
+ * decoding them; any other stored value answers false and is left to the full comparison.
+ */
+export function textDiffers(buf: Buffer, pos: number, col: number, lit: Uint8Array): boolean {
+  const n = buf[pos] | (buf[pos + 1] << 8);
+  if (col >= n) return false;
+  pos += 2;
+  for (let i = 0; i < col; i++) {
+    const tag = buf[pos++];
+    if (tag <= T_INT) pos += tag === T_NULL ? 0 : tag === T_I8 ? 1 : tag === T_I16 ? 2 : tag === T_I32 ? 4 : 8;
+    else if (tag === T_REAL) pos += 8;
+    else if (tag === T_TEXT8 || tag === T_BLOB8) pos += 1 + buf[pos];
+    else if (tag === T_TEXT32 || tag === T_BLOB32) pos += 4 + buf.readUInt32LE(pos);
+  }
+  const tag = buf[pos++];
+  let len: number;
+  if (tag === T_TEXT8) len = buf[pos++];
+  else if (tag === T_TEXT32) {
+    len = buf.readUInt32LE(pos);
+    pos += 4;
+  } else return false;
+  if (len !== lit.length) return true;
+  for (let i = 0; i < len; i++) if (buf[pos + i] !== lit[i]) return true;
+  return false;
+}
+
 /**
  * Decodes a record at `buf[pos]`. `extra` slots are appended (the table row keeps its rowid after
  * the columns); the result has length count + extra.

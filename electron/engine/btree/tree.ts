@@ -1,6 +1,6 @@
 import { compare, type Value } from '../record/values';
-import { decodeSome } from './record';
-import { corrupt, HDR, INDEX_INTERIOR, INDEX_LEAF, isLeaf, type Node, NodeStore, TABLE_INTERIOR, TABLE_LEAF } from './node';
+import { decodeSome, type TextProbe } from './record';
+import { corrupt, HDR, INDEX_INTERIOR, INDEX_LEAF, isLeaf, type Node, NodeStore, type RowPool, TABLE_INTERIOR, TABLE_LEAF } from './node';
 
 /** Compares index keys value by value in SQLite order (NULL < numbers < text < blob, BINARY). */
 export function compareKeys(a: Value[], b: Value[]): number {
@@ -203,9 +203,10 @@ export class BTree {
   /**
    * Rows in rowid order from the first key >= `lo` up to `hi` inclusive, one leaf's worth at a time
    * (the arrays are the cached leaves themselves: read-only). With `want`, only the columns it names
-   * are decoded, into fresh rows that the cache does not keep (see NodeStore.rowsSome).
+   * are decoded, into fresh rows that the cache does not keep, and rows a `pre` probe rules out are
+   * skipped; with a `pool`, each chunk overwrites the last (see NodeStore.rowsSome).
    */
-  *chunks(lo = -Infinity, hi = Infinity, want: Int32Array | null = null): Generator<Value[][]> {
+  *chunks(lo = -Infinity, hi = Infinity, want: Int32Array | null = null, pre: TextProbe[] | null = null, pool: RowPool | null = null): Generator<Value[][]> {
     this.store.trim();
     let n: Node = this.store.get(this.root);
     while (n.children) n = this.store.get(n.children[lo === -Infinity ? 0 : this.childFor(n, lo)]);
@@ -214,11 +215,11 @@ export class BTree {
       const keys = n.keys as number[];
       const last = keys.length ? keys[keys.length - 1] : -Infinity;
       if (last <= hi) {
-        if (start < keys.length) yield want ? this.store.rowsSome(n, start, keys.length, want) : this.store.rowsOf(n, start, keys.length);
+        if (start < keys.length) yield want ? this.store.rowsSome(n, start, keys.length, want, pre, pool) : this.store.rowsOf(n, start, keys.length);
       } else {
         let end = start;
         while (end < keys.length && keys[end] <= hi) end++;
-        if (end > start) yield want ? this.store.rowsSome(n, start, end, want) : this.store.rowsOf(n, start, end);
+        if (end > start) yield want ? this.store.rowsSome(n, start, end, want, pre, pool) : this.store.rowsOf(n, start, end);
         return;
       }
       if (!n.next) return;

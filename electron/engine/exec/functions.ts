@@ -121,6 +121,11 @@ export const SCALARS: Record<string, { min: number; max: number; fn: ScalarFn }>
 export interface Aggregate {
   step(args: Value[]): void;
   final(): Value;
+  /**
+   * min() and max() only: whether the last step chose its row, by SQLite's rule (a new extreme, or
+   * any row while there is none yet). The group's bare columns then come from that row.
+   */
+  hit?: boolean;
 }
 
 export const AGGREGATES = new Set(['count', 'sum', 'total', 'avg', 'min', 'max', 'group_concat']);
@@ -184,10 +189,14 @@ function baseAggregate(name: string, star: boolean): Aggregate {
       let best: Value = null;
       const sign = name === 'min' ? -1 : 1;
       return {
+        hit: false,
         step(args) {
           const v = args[0];
-          if (v === null) return;
-          if (best === null || compare(v, best) * sign > 0) best = v;
+          if (v === null) this.hit = best === null;
+          else if (best === null || compare(v, best) * sign > 0) {
+            best = v;
+            this.hit = true;
+          } else this.hit = false;
         },
         final: () => best,
       };

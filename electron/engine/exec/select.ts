@@ -2,6 +2,8 @@ import { SqlError } from '../errors';
 import type { Expr, JoinItem, Select, SelectCore } from '../sql/ast';
 import { affinityOf, applyAffinity, compare, importValue, rowKey, toInteger, truth, valueKey, type Affinity, type Value } from '../record/values';
 import type { Table, TableIndex } from '../storage/table';
+import { RowPool } from '../btree/node';
+import type { TextProbe } from '../btree/record';
 import type { Catalog } from './catalog';
 import type { Env, ExecCtx, Fn, SourceInfo } from './env';
 import { COL_LIMIT, columnReads, compileExpr, exprAffinity, hasAggregate, Scope, type AggSpec, type CompiledQuery } from './expr';
@@ -22,10 +24,16 @@ interface Conjunct {
 /** Candidate rows of one join level, a chunk (a B+tree leaf, a lookup result) at a time. */
 type Chunks = Iterable<Value[][]>;
 
+/**
+ * A level's rows. The row loop passes a pool: it keeps no row past its chunk (groups copy the
+ * values they keep), so a table scan may decode every leaf into the same arrays.
+ */
+type RowSource = (env: Env, pool?: RowPool) => Chunks;
+
 interface Level {
   src: number;
-  rows: (env: Env) => Chunks;
-  lookup: ((env: Env) => Chunks) | null;
+  rows: RowSource;
+  lookup: RowSource | null;
   on: Fn[];
   filters: Fn[];
   left: boolean;
@@ -449,17 +457,25 @@ function compileCore(
         level.detail = `SEARCH ${info.alias} USING INTEGER PRIMARY KEY (${range.detail})`;
       }
     }
+    const here: Conjunct[] = [];
     for (const c of pool) {
       if (placed.has(c)) continue;
       if (c.refs && [...c.refs].every((r) => bound.has(r)) && (remaining.length === 0 || !hasLeft || true)) {
         if (c.refs === null) continue;
         level.filters.push(c.f);
         placed.add(c);
+        here.push(c);
         if (rangeConj?.has(c)) continue;
         (level.filtersInRange ??= []).push(c.f);
       }
     }
     if (level.rangeExact) level.filtersInRange ??= [];
+    const table = tables[s];
+    if (table && !level.lookup && !level.left) {
+      // Text equalities rule rows out on their record bytes, before anything is decoded.
+      const probes = textProbes(s, here, scope, table);
+      if (probes.length) level.rows = (_env, pool) => table.scanColumns(columnsRead(info, table), -Infinity, Infinity, probes, pool);
+    }
     levels.push(level);
   }
   const leftovers = pool.filter((c) => !placed.has(c)).map((c) => c.f);
@@ -514,7 +530,10 @@ function compileCore(
     return row;
   };
 
-  const rowPlan: RowPlan = { levels, leftovers, groupFns, aggSpecs, argBufs, argCols, project, ncols };
+  // SQLite's rule for bare columns: the row a lone (or the last) min()/max() chose, else the first.
+  let repBy = -1;
+  aggSpecs.forEach((a, i) => (a.name === 'min' || a.name === 'max') && a.args.length === 1 && (repBy = i));
+  const rowPlan: RowPlan = { levels, leftovers, groupFns, aggSpecs, argBufs, argCols, repBy, project, ncols };
 
   return {
     columns,
@@ -567,6 +586,8 @@ interface RowPlan {
   argBufs: Value[][];
   /** Per aggregate argument, the column it reads as `src * COL_LIMIT + col`, or -1: call it. */
   argCols: Int32Array[];
+  /** The last min() or max() aggregate, whose chosen row gives the bare columns; -1: the first row does. */
+  repBy: number;
   project: (env: Env) => Value[];
   ncols: number;
 }
@@ -581,6 +602,7 @@ const noKeys: Value[] = [];
 class CoreRun {
   stop = false;
   single: Group | undefined = undefined;
+  readonly pools: RowPool[] = [];
   /**
    * One emit per kind of statement, each its own method: V8 optimises each for the one shape of
    * row it sees, instead of one function re-optimised whenever the kind of statement changes.
@@ -607,7 +629,8 @@ class CoreRun {
     }
     const L = levels[li];
     const env = this.env;
-    const chunks = L.lookup ? L.lookup(env) : L.rows(env);
+    const pool = (this.pools[li] ??= new RowPool());
+    const chunks = L.lookup ? L.lookup(env, pool) : L.rows(env, pool);
     let matched = false;
     const filters = L.rangeExact && L.rangeExact() ? L.filtersInRange! : L.filters;
     // Lookups answer with arrays, scans with generators: two loops keep each iteration monomorphic.
@@ -675,8 +698,7 @@ class CoreRun {
   private emitSingle(): void {
     if (this.p.leftovers.length && !this.passes()) return;
     let g = this.single;
-    if (g) this.keepRep(g);
-    else this.groups!.set('', (g = this.single = this.newGroup(noKeys)));
+    if (!g) this.groups!.set('', (g = this.single = this.newGroup(noKeys)));
     this.step(g);
   }
 
@@ -687,20 +709,28 @@ class CoreRun {
     for (let i = 0; i < keys.length; i++) keys[i] = p.groupFns[i](this.env);
     const k = rowKey(keys);
     let g = this.groups!.get(k);
-    if (g) this.keepRep(g);
-    else this.groups!.set(k, (g = this.newGroup(keys)));
+    if (!g) this.groups!.set(k, (g = this.newGroup(keys)));
     this.step(g);
   }
 
   private newGroup(keys: Value[]): Group {
-    return { accs: this.p.aggSpecs.map((a) => a.make()), rep: this.env.rows.slice(), keys };
+    return { accs: this.p.aggSpecs.map((a) => a.make()), rep: this.env.rows.map((r) => r.slice()), keys };
   }
 
-  /** Bare columns read the group's last row: copied in place, so no allocation per row. */
+  /**
+   * Makes the current row the one the group's bare columns read. Its values are copied into the
+   * group's own arrays: the bound rows may be pooled ones that the next leaf overwrites.
+   */
   private keepRep(g: Group): void {
     const rep = g.rep;
     const rows = this.env.rows;
-    for (let i = 0; i < rep.length; i++) rep[i] = rows[i];
+    for (let i = 0; i < rep.length; i++) {
+      const from = rows[i];
+      const to = rep[i];
+      if (from === undefined) continue;
+      if (to === undefined || to.length !== from.length) rep[i] = from.slice();
+      else for (let c = 0; c < from.length; c++) to[c] = from[c];
+    }
   }
 
   private step(g: Group): void {
@@ -715,6 +745,7 @@ class CoreRun {
       }
       g.accs[i].step(buf);
     }
+    if (this.p.repBy >= 0 && g.accs[this.p.repBy].hit) this.keepRep(g);
   }
 }
 
@@ -750,7 +781,7 @@ function openSource(
   scope: Scope,
   cat: Catalog,
   compileSub: (s: Select, sc: Scope) => CompiledQuery,
-): { info: SourceInfo; rows: (env: Env) => Chunks; table: Table | null; estimate: number } {
+): { info: SourceInfo; rows: RowSource; table: Table | null; estimate: number } {
   const src = item.source;
   const fromQuery = (q: CompiledQuery, alias: string) => {
     const info: SourceInfo = {
@@ -782,7 +813,7 @@ function openSource(
       hidden: new Set(),
       used: new Set(),
     };
-    const rows = (): Chunks => table.scanColumns(columnsRead(info, table));
+    const rows: RowSource = (_env, pool) => table.scanColumns(columnsRead(info, table), -Infinity, Infinity, null, pool);
     return { info, rows, table, estimate: table.size };
   }
   const view = cat.view(src.name);
@@ -867,6 +898,23 @@ function findLookup(s: number, conj: Conjunct[], bound: Set<number>, scope: Scop
     }
   }
   return found;
+}
+
+/** The `column = 'text'` conjuncts on source `s`, as probes its scan checks on the record bytes. */
+function textProbes(s: number, conj: Conjunct[], scope: Scope, table: Table): TextProbe[] {
+  const out: TextProbe[] = [];
+  for (const c of conj) {
+    const e = c.e;
+    if (e.k !== 'bin' || e.op !== '=') continue;
+    for (const [a, b] of [[e.l, e.r], [e.r, e.l]] as const) {
+      if (a.k !== 'col' || b.k !== 'lit' || typeof b.v !== 'string') continue;
+      const r = scope.resolve(a.table, a.name, a.pos);
+      if (!r || r.depth !== 0 || r.src !== s || r.col >= table.width || r.col === table.ipk) continue;
+      out.push({ col: r.col, bytes: Buffer.from(b.v, 'utf8') });
+      break;
+    }
+  }
+  return out;
 }
 
 function buildLookup(lk: Lookup, level: Level, table: Table | null, info: SourceInfo): (env: Env) => Chunks {
@@ -1034,7 +1082,7 @@ function findRowidRange(
   bound: Set<number>,
   scope: Scope,
   table: Table,
-): { run: (env: Env) => Chunks; detail: string; exact: () => boolean; answers: Set<Conjunct> } | null {
+): { run: RowSource; detail: string; exact: () => boolean; answers: Set<Conjunct> } | null {
   const info = scope.sources[s];
   const isRowid = (x: Expr) => {
     if (x.k !== 'col') return false;
@@ -1084,12 +1132,12 @@ function findRowidRange(
     detail: parts.join(' AND '),
     answers,
     exact: () => exact,
-    run: (env) => {
+    run: (env, pool) => {
       exact = true;
       const lo = bound1(lows, env, Math.max, -Infinity);
       const hi = bound1(highs, env, Math.min, Infinity);
       if (lo === null || hi === null) return [];
-      return table.scanColumns(columnsRead(info, table), Math.floor(lo), Math.floor(hi));
+      return table.scanColumns(columnsRead(info, table), Math.floor(lo), Math.floor(hi), null, pool);
     },
   };
 }

@@ -1,6 +1,8 @@
 import { SqlError } from '../errors';
 import type { Expr, Select } from '../sql/ast';
 import { compare, type Affinity, type Value } from '../record/values';
+import type { RowPool } from '../btree/node';
+import type { TextProbe } from '../btree/record';
 import type { BTree } from '../btree/tree';
 
 export interface Column {
@@ -78,10 +80,12 @@ export class Table {
 
   /**
    * Rows in rowid order, a leaf page at a time, with only the columns `want` names decoded (`want[c]
-   * === c`; the others read as NULL). Rows are fresh arrays, not the cached ones.
+   * === c`; the others read as NULL). Rows are fresh arrays, not the cached ones. Rows whose
+   * stored text fails a `pre` probe are left out (the caller still applies its own filters). With a
+   * `pool`, every chunk reuses the arrays of the one before.
    */
-  scanColumns(want: Int32Array, lo = -Infinity, hi = Infinity): Iterable<Value[][]> {
-    return this.tree.chunks(lo, hi, want);
+  scanColumns(want: Int32Array, lo = -Infinity, hi = Infinity, pre: TextProbe[] | null = null, pool: RowPool | null = null): Iterable<Value[][]> {
+    return this.tree.chunks(lo, hi, want, pre, pool);
   }
 
   /** Rows with lo <= rowid <= hi in rowid order. */
@@ -185,7 +189,8 @@ export class Table {
       // Column values are sorted through a permutation (no key array per row until loading).
       const { values, rowids } = this.tree.projectColumns(ix.cols);
       const n = ix.cols.length;
-      const perm = Array.from({ length: rowids.length }, (_, i) => i);
+      const perm = new Array<number>(rowids.length);
+      for (let i = 0; i < perm.length; i++) perm[i] = i; // not Array.from: its callback per element is slower
       perm.sort((a, b) => {
         for (let j = 0; j < n; j++) {
           const x = values[j][a];
