@@ -305,9 +305,13 @@ export class NodeStore {
         if (off < 0) r = this.rowSome(n, i, want);
         else {
           if (pre !== null) for (let j = 0; j < pre.length; j++) if (textDiffers(data, off, pre[j].col, pre[j].bytes)) continue next;
-          if (pool) r = pool.rows[k] ??= new Array<Value>(width + 1);
-          else r = new Array<Value>(width + 1);
-          for (let c = 0; c < width; c++) r[c] = null;
+          // A pooled row's unread columns are still NULL: decodeSome writes only the read ones.
+          r = pool ? pool.rows[k] : undefined;
+          if (r === undefined) {
+            r = new Array<Value>(width + 1);
+            for (let c = 0; c < width; c++) r[c] = null;
+            if (pool) pool.rows[k] = r;
+          }
           decodeSome(data, off, want, r);
           r[width] = keys[i];
         }

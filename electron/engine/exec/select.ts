@@ -1,6 +1,6 @@
 import { SqlError } from '../errors';
 import type { Expr, JoinItem, Select, SelectCore } from '../sql/ast';
-import { affinityOf, applyAffinity, compare, importValue, rowKey, toInteger, truth, valueKey, type Affinity, type Value } from '../record/values';
+import { affinityOf, applyAffinity, compare, importValue, Real, rowKey, toInteger, truth, valueKey, type Affinity, type Value } from '../record/values';
 import type { Table, TableIndex } from '../storage/table';
 import { RowPool } from '../btree/node';
 import type { TextProbe } from '../btree/record';
@@ -546,7 +546,7 @@ function compileCore(
       const env: Env = { rows: new Array(n), parent: parentEnv, aggs: null, ctx };
       const out: Value[][] = [];
       const seen = distinct ? new Set<string>() : null;
-      const groups = isAgg ? new Map<string, Group>() : null;
+      const groups = isAgg ? new Map<GroupKey, Group>() : null;
       const limit = want >= 0 && !isAgg && !distinct && !orderFns.length ? want : -1;
       new CoreRun(rowPlan, env, out, seen, groups, limit).loop(0);
 
@@ -575,6 +575,8 @@ function compileCore(
 }
 
 type Group = { accs: Aggregate[]; rep: Value[][]; keys: Value[] };
+/** rowKey() of the group's keys, or for a single numeric key the number itself. */
+type GroupKey = string | number;
 
 /** What the row loop of a compiled core reads. */
 interface RowPlan {
@@ -614,7 +616,7 @@ class CoreRun {
     readonly env: Env,
     readonly out: Value[][],
     readonly seen: Set<string> | null,
-    readonly groups: Map<string, Group> | null,
+    readonly groups: Map<GroupKey, Group> | null,
     /** Stop after this many rows (-1: all). */
     readonly limit: number,
   ) {
@@ -705,11 +707,21 @@ class CoreRun {
   private emitGrouped(): void {
     const p = this.p;
     if (p.leftovers.length && !this.passes()) return;
-    const keys = new Array<Value>(p.groupFns.length);
-    for (let i = 0; i < keys.length; i++) keys[i] = p.groupFns[i](this.env);
-    const k = rowKey(keys);
-    let g = this.groups!.get(k);
-    if (!g) this.groups!.set(k, (g = this.newGroup(keys)));
+    const fns = p.groupFns;
+    let g: Group | undefined;
+    if (fns.length === 1) {
+      // One key: a number is its own map key (no string per row); 1 and 1.0 still share a group.
+      const v = fns[0](this.env);
+      const k = typeof v === 'number' ? v : v instanceof Real ? v.v : valueKey(v);
+      g = this.groups!.get(k);
+      if (!g) this.groups!.set(k, (g = this.newGroup([v])));
+    } else {
+      const keys = new Array<Value>(fns.length);
+      for (let i = 0; i < keys.length; i++) keys[i] = fns[i](this.env);
+      const k = rowKey(keys);
+      g = this.groups!.get(k);
+      if (!g) this.groups!.set(k, (g = this.newGroup(keys)));
+    }
     this.step(g);
   }
 

@@ -243,6 +243,16 @@ describe('page-based tables', () => {
       'SELECT max(g), v FROM t WHERE id > 2000',
     ];
     for (const sql of queries) expect(db.query(sql).rows, sql).toEqual(oracle.prepare(sql).raw().all());
+    // A single numeric group key is hashed as a number: 1 and 1.0 (and 0 and -0.0) share a group,
+    // the text '1' does not.
+    const mixed = ['CREATE TABLE k(x)', "INSERT INTO k VALUES (1), (1.0), ('1'), (NULL), (2.5), (x'01'), (-0.0), (0), (NULL), (2.5), ('a')"];
+    for (const sql of mixed) {
+      db.exec(sql);
+      oracle.exec(sql);
+    }
+    for (const sql of ['SELECT quote(x), typeof(x), count(*) FROM k GROUP BY x ORDER BY x', 'SELECT typeof(x), count(*) FROM k GROUP BY x + 0 ORDER BY 2, 1']) {
+      expect(db.query(sql).rows, sql).toEqual(oracle.prepare(sql).raw().all());
+    }
     oracle.close();
     db.close();
   });
