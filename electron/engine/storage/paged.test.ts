@@ -21,6 +21,20 @@ function fails(fn: () => unknown): SqlError {
   throw new Error('expected an SqlError');
 }
 
+/**
+ * A database file built by `setup`, closed and reopened (so its rows are undecoded record bytes),
+ * and better-sqlite3 in memory after the same statements.
+ */
+function reopenedWithOracle(name: string, setup: string[]): { db: Database; oracle: BetterSqlite.Database } {
+  const file = path.join(dir, name);
+  const built = Database.open(file);
+  for (const sql of setup) built.exec(sql);
+  built.close();
+  const oracle = new BetterSqlite(':memory:');
+  for (const sql of setup) oracle.exec(sql);
+  return { db: Database.open(file), oracle };
+}
+
 describe('page-based tables', () => {
   it('keeps tables, indexes, views and rows across close and reopen', () => {
     const file = path.join(dir, 'reopen.db');
@@ -187,7 +201,6 @@ describe('page-based tables', () => {
   });
 
   it('drops scanned rows on their record bytes for text equalities, with SQLite\'s answers for every storage class', () => {
-    const file = path.join(dir, 'probe.db');
     // Texts of 300 bytes take the long length form; the 5000-byte one lives in an overflow chain.
     const long = `'${'t7'.repeat(150)}'`;
     const huge = `'${'q'.repeat(5000)}'`;
@@ -198,13 +211,7 @@ describe('page-based tables', () => {
       `INSERT INTO m VALUES(99, ${huge}, 't7', 7)`,
       'INSERT INTO m(id) VALUES(100)',
     ];
-    let db = Database.open(file);
-    for (const sql of setup) db.exec(sql);
-    db.close();
-    // Reopened, the rows are undecoded record bytes: the probes run on them.
-    db = Database.open(file);
-    const oracle = new BetterSqlite(':memory:');
-    for (const sql of setup) oracle.exec(sql);
+    const { db, oracle } = reopenedWithOracle('probe.db', setup);
     for (const col of ['n', 't', 'i']) {
       for (const lit of ["'t7'", "'7'", "''", "'té'", "'7.0'", long, huge]) {
         const sql = `SELECT id FROM m WHERE ${col} = ${lit} ORDER BY id`;
@@ -218,16 +225,10 @@ describe('page-based tables', () => {
   });
 
   it('takes bare columns from the rows SQLite takes them from, while scans reuse row arrays from leaf to leaf', () => {
-    const file = path.join(dir, 'bare.db');
     const setup = ['CREATE TABLE t(id INTEGER PRIMARY KEY, g INTEGER, v TEXT)', 'BEGIN'];
     for (let i = 1; i <= 3000; i++) setup.push(`INSERT INTO t VALUES(${i}, ${i % 7}, 'v${i}-${i % 7}')`);
     setup.push('COMMIT');
-    let db = Database.open(file);
-    for (const sql of setup) db.exec(sql);
-    db.close();
-    db = Database.open(file);
-    const oracle = new BetterSqlite(':memory:');
-    for (const sql of setup) oracle.exec(sql);
+    const { db, oracle } = reopenedWithOracle('bare.db', setup);
     // SQLite's rule: bare columns come from the row a lone (or the last) min() or max() chose, else
     // from the group's first row.
     const queries = [
