@@ -86,8 +86,18 @@ export class RecordWriter {
       this.ensure(5 + v.length * 3);
       const buf = this.buf;
       if (v.length <= 85) {
-        // At most 255 bytes: the one-byte length form, written straight into place.
-        const n = buf.utf8Write(v, this.len + 2);
+        // At most 255 bytes: the one-byte length form, written straight into place. Short ASCII
+        // (names, codes, tags) is copied in JS, at half the cost of a call into the encoder.
+        const at = this.len + 2;
+        let i = 0;
+        if (v.length <= 32) {
+          for (; i < v.length; i++) {
+            const c = v.charCodeAt(i);
+            if (c >= 0x80) break;
+            buf[at + i] = c;
+          }
+        }
+        const n = i === v.length ? i : buf.utf8Write(v, at);
         buf[this.len] = T_TEXT8;
         buf[this.len + 1] = n;
         this.len += 2 + n;
