@@ -16,6 +16,8 @@ export interface ScanOptions {
   dataDir?: string;
   /** Use the fs walker even when the addon loads (tests compare the two). */
   engine?: 'native' | 'fs';
+  /** See WalkOptions.keptFds. */
+  keptFds?: number;
   /** Told once why the fs fallback walker is used. */
   log?: (message: string) => void;
 }
@@ -67,6 +69,7 @@ export class Scan {
       oneFileSystem: options.oneFileSystem ?? false,
       excludes: options.excludes ?? [],
       classifyMinSize: options.classifyMinSize ?? CLASSIFY_MIN_SIZE,
+      keptFds: options.keptFds,
     };
     const addon = loadWalker();
     // VANTAGE_DISK_ENGINE=fs forces the fallback walker (to compare, or to work around the addon).

@@ -9,6 +9,11 @@ export interface WalkOptions {
   classifyMinSize: number;
   /** (dev, ino) pairs counted elsewhere in the tree (a rescan of one folder): not counted again. */
   knownLinks?: BigUint64Array;
+  /**
+   * Native walker: at most this many folder descriptors kept open so subfolders open relative
+   * to them (default and ceiling: a quarter of the fd limit, at most 256; 0: every folder by path).
+   */
+  keptFds?: number;
 }
 
 /** Counts kept while entries arrive, for progress and the summary. */

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -105,5 +106,40 @@ describe('the walkers on generated trees', () => {
       }),
       { numRuns: 12 },
     );
+  });
+
+  it.skipIf(!native.ok)('open subfolders relative to their parent, fall back to paths when descriptors run short, and leak none', async () => {
+    // 120 levels, each with the chain's next folder and ten small ones: depth first, a level's
+    // descriptor stays open while its small folders wait, so many are held at once.
+    const root = mkdtempSync(join(tmpdir(), 'vantage-walk-deep-'));
+    made.push(root);
+    let dir = root;
+    for (let i = 0; i < 120; i++) {
+      for (let k = 0; k < 10; k++) {
+        mkdirSync(join(dir, `b${k}`));
+        writeFileSync(join(dir, `b${k}`, 'f'), Buffer.alloc((i + k) % 9));
+      }
+      dir = join(dir, 'a');
+      mkdirSync(dir);
+    }
+    const expected = { apparentBytes: duBytes(root, 'apparent'), allocatedBytes: duBytes(root, 'allocated'), ...findCounts(root), errors: 0 };
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    const reference = listing(await scanWith(root, 'fs'));
+    // The default keeps every descriptor it needs here; with 1 or 2 kept, some folders open by
+    // path and some relative to their parent (strace: 660 and 660, 22 and 1298); 0 is all by path.
+    for (const keptFds of [undefined, 0, 1, 2]) {
+      const scan = new Scan('sw', root, { engine: 'native', classifyMinSize: 0, keptFds });
+      await scan.whenDone();
+      const { apparentBytes, allocatedBytes, dirs, files, errors } = scan.summary();
+      expect({ apparentBytes, allocatedBytes, dirs, files, errors }, `keptFds ${keptFds}`).toEqual(expected);
+      expect(listing(scan), `keptFds ${keptFds}`).toEqual(reference);
+    }
+    expect(fds()).toBe(before);
+    // Under a soft limit of 64 descriptors the walker keeps at most 16, and nothing fails for
+    // want of a descriptor.
+    const out = execFileSync('prlimit', ['--nofile=64:64', process.execPath, 'bin/vantage.mjs', 'du', root, '--json'], { encoding: 'utf8' });
+    const low = JSON.parse(out) as Record<string, number>;
+    expect({ apparentBytes: low.apparentBytes, allocatedBytes: low.allocatedBytes, dirs: low.dirs, files: low.files, errors: low.errors }).toEqual(expected);
   });
 });
