@@ -16,13 +16,6 @@ export const HDR = 16;
 const OVF_HDR = 9;
 
 /**
- * A B+tree page in memory. Cells keep their record bytes (not decoded values) in `data`: the page
- * itself while the node is unchanged, a private buffer once it changes (records are appended
- * there). Rows and index keys are decoded on access and cached per cell; table keys (rowids) and
- * child pointers are always decoded. Interior pages hold `children.length === keys.length + 1`
- * where `keys[i]` is the largest key under `children[i]` (an inclusive upper bound).
- */
-/**
  * The arrays one scan decodes into, reused from leaf to leaf: for a reader that keeps no row past
  * its chunk, a scan then allocates per leaf size rather than per row.
  */
@@ -31,6 +24,13 @@ export class RowPool {
   readonly out: Value[][] = [];
 }
 
+/**
+ * A B+tree page in memory. Cells keep their record bytes (not decoded values) in `data`: the page
+ * itself while the node is unchanged, a private buffer once it changes (records are appended
+ * there). Rows and index keys are decoded on access and cached per cell; table keys (rowids) and
+ * child pointers are always decoded. Interior pages hold `children.length === keys.length + 1`
+ * where `keys[i]` is the largest key under `children[i]` (an inclusive upper bound).
+ */
 export interface Node {
   pgno: number;
   type: number;

@@ -474,7 +474,7 @@ function compileCore(
     if (table && !level.lookup && !level.left) {
       // Text equalities rule rows out on their record bytes, before anything is decoded.
       const probes = textProbes(s, here, scope, table);
-      if (probes.length) level.rows = (_env, pool) => table.scanColumns(columnsRead(info, table), -Infinity, Infinity, probes, pool);
+      if (probes.length) level.rows = tableScan(info, table, probes);
     }
     levels.push(level);
   }
@@ -825,8 +825,7 @@ function openSource(
       hidden: new Set(),
       used: new Set(),
     };
-    const rows: RowSource = (_env, pool) => table.scanColumns(columnsRead(info, table), -Infinity, Infinity, null, pool);
-    return { info, rows, table, estimate: table.size };
+    return { info, rows: tableScan(info, table, null), table, estimate: table.size };
   }
   const view = cat.view(src.name);
   if (view) return fromQuery(compileSelect(view.sel, null, cat), alias);
@@ -910,6 +909,11 @@ function findLookup(s: number, conj: Conjunct[], bound: Set<number>, scope: Scop
     }
   }
   return found;
+}
+
+/** A full scan of a stored table, decoding the columns the statement reads, minus rows `probes` rule out. */
+function tableScan(info: SourceInfo, table: Table, probes: TextProbe[] | null): RowSource {
+  return (_env, pool) => table.scanColumns(columnsRead(info, table), -Infinity, Infinity, probes, pool);
 }
 
 /** The `column = 'text'` conjuncts on source `s`, as probes its scan checks on the record bytes. */

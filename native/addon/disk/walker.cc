@@ -375,11 +375,16 @@ void ReadDir(Walk& w, DirJob& job, Output& o, std::vector<DirJob>& subdirs) {
       o.recs.push_back(r);
     }
   }
-  if (subdirs.size() > firstSub && w.keptFds.fetch_add(1, std::memory_order_relaxed) < w.maxKeptFds) {
+  // Kept only for subfolders, and only while the walk is under its budget of descriptors.
+  bool keep = subdirs.size() > firstSub;
+  if (keep && w.keptFds.fetch_add(1, std::memory_order_relaxed) >= w.maxKeptFds) {
+    w.keptFds.fetch_sub(1, std::memory_order_relaxed);
+    keep = false;
+  }
+  if (keep) {
     auto kept = std::make_shared<DirFd>(fd, &w.keptFds);
     for (size_t k = firstSub; k < subdirs.size(); k++) subdirs[k].parent = kept;
   } else {
-    if (subdirs.size() > firstSub) w.keptFds.fetch_sub(1, std::memory_order_relaxed);
     close(fd);
   }
   // The stack pops from the back: reversed, folders are read in the order they were listed.
