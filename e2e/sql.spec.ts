@@ -32,6 +32,15 @@ test('SQL console: tables, plans, live system tables and errors at their positio
   await runSql(page, 'EXPLAIN QUERY PLAN SELECT * FROM e2e_t WHERE id = 2');
   await expect(page.getByTestId('sql-plan')).toContainText('e2e_t');
 
+  // Ctrl+Enter closes an open completion list before it runs, so the list does not cover results.
+  await page.locator('.sql-editor .cm-content').click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Delete');
+  await page.keyboard.type('SELECT count(*) FROM e2e_t');
+  await expect(page.locator('.cm-tooltip-autocomplete')).toBeVisible();
+  await page.keyboard.press('Control+Enter');
+  await expect(page.locator('.cm-tooltip-autocomplete')).toHaveCount(0);
+
   await runSql(page, 'SELECT count(*) FROM processes');
   const psCount = execFileSync('ps', ['-e', '--no-headers']).toString().trim().split('\n').length;
   await expect(grid.getByRole('columnheader').first()).toContainText('count(*)');

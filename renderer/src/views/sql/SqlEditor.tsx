@@ -5,6 +5,10 @@ import { EditorState, StateEffect, StateField } from '@codemirror/state';
 import { bracketMatching, HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { tags } from '@lezer/highlight';
 
+/** Ctrl/Cmd+Enter runs; an open completion list is closed first, so it does not linger over the results. */
+const runKeymap = (run: { current: () => void }) =>
+  keymap.of([{ key: 'Mod-Enter', run: (view) => (closeCompletion(view), run.current(), true) }]);
+
 const oneDarkish = HighlightStyle.define([
   { tag: tags.keyword, color: 'var(--c4)' },
   { tag: [tags.string, tags.special(tags.string)], color: 'var(--c2)' },
@@ -13,7 +17,7 @@ const oneDarkish = HighlightStyle.define([
   { tag: [tags.operator, tags.punctuation], color: 'var(--text-dim)' },
   { tag: tags.typeName, color: 'var(--c5)' },
 ]);
-import { autocompletion, closeBrackets, completionKeymap } from '@codemirror/autocomplete';
+import { autocompletion, closeBrackets, closeCompletion, completionKeymap } from '@codemirror/autocomplete';
 
 // The `codemirror` meta package installed here is CodeMirror 5, so the setup is assembled from the v6 parts.
 const darkTheme = EditorView.theme(
@@ -97,7 +101,7 @@ export function SqlEditor({
       state: EditorState.create({
         doc: initial,
         extensions: [
-          keymap.of([{ key: 'Mod-Enter', run: () => (runRef.current(), true) }]),
+          runKeymap(runRef),
           basicSetup,
           sql({ dialect: SQLite }),
           errorField,
@@ -127,7 +131,7 @@ export function SqlEditor({
     for (const o of schema) if (o.type !== 'index') tables[o.name] = o.columns.map((c) => c.name);
     v.dispatch({
       effects: StateEffect.reconfigure.of([
-        keymap.of([{ key: 'Mod-Enter', run: () => (runRef.current(), true) }]),
+        runKeymap(runRef),
         basicSetup,
         sql({ dialect: SQLite, schema: tables, upperCaseKeywords: true }),
         errorField,
