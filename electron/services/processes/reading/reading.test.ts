@@ -78,8 +78,10 @@ describe.each([
         const comm = raw.comm[i];
         expect([a.ppid, b.ppid], `ppid of ${pid}`).toContain(raw.ppid[i]);
         expect([a.user, b.user], `user of ${pid}`).toContain(reader.userName(raw.uid[i]));
-        // Kernel workers rename themselves after the work queue they serve, between any two reads.
-        if (raw.kernel[i] && comm.startsWith('kworker/')) expect(comm.split('-')[0], `comm of ${pid}`).toBe(a.comm.split('-')[0]);
+        // Kernel workers rename themselves after the work queue they serve, between any two reads:
+        // "kworker/0:2-events" once done, "kworker/0:2+events" while running it, bare when idle.
+        const worker = (name: string) => name.split(/[-+]/)[0];
+        if (raw.kernel[i] && comm.startsWith('kworker/')) expect(worker(comm), `comm of ${pid}`).toBe(worker(a.comm));
         else expect([a.comm, b.comm], `comm of ${pid}`).toContain(comm);
         const cmd = raw.cmdline[i];
         // ps shows control characters (newlines in `node -e` scripts) as spaces or "?".
