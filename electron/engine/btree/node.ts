@@ -1,7 +1,7 @@
 import { SqlError } from '../errors';
 import type { PageStore } from '../pager/types';
 import type { Value } from '../record/values';
-import { decodeRecord, decodeSome, RecordWriter, textDiffers, type TextProbe } from './record';
+import { decodeRecord, decodeSome, RecordWriter, textDiffers, viewOf, type TextProbe } from './record';
 
 /** Page types (first byte of a B+tree page). */
 export const TABLE_LEAF = 1;
@@ -296,6 +296,7 @@ export class NodeStore {
     const keys = n.keys as number[];
     const offs = n.offs;
     const data = n.data;
+    const view = viewOf(data);
     const width = want.length;
     let k = 0;
     next: for (let i = from; i < to; i++) {
@@ -312,7 +313,7 @@ export class NodeStore {
             for (let c = 0; c < width; c++) r[c] = null;
             if (pool) pool.rows[k] = r;
           }
-          decodeSome(data, off, want, r);
+          decodeSome(data, off, want, r, view);
           r[width] = keys[i];
         }
       }

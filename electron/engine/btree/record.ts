@@ -190,12 +190,26 @@ function readF64(buf: Buffer, pos: number): number {
   return f64[0];
 }
 
+const views = new WeakMap<Buffer, DataView>();
+
+/**
+ * A DataView over the bytes of `buf` (its offset 0 is `buf[0]`), made once per buffer. Optimised
+ * code reads a double through it in one load instead of eight byte copies; worth it for a scan,
+ * which looks the view up once per page, not for a lone record.
+ */
+export function viewOf(buf: Buffer): DataView {
+  let v = views.get(buf);
+  if (v === undefined) views.set(buf, (v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)));
+  return v;
+}
+
 /**
  * Decodes only some values of a record at `buf[pos]` into `out` (value `i` goes to `out[want[i]]`
  * when `want[i] >= 0`); the others are skipped without being materialised. `want` may be shorter
- * than the record (later values are not read) or longer (missing values read as NULL).
+ * than the record (later values are not read) or longer (missing values read as NULL). `view` is
+ * `viewOf(buf)`, passed in so that a scan looks it up once per page.
  */
-export function decodeSome(buf: Buffer, pos: number, want: Int32Array, out: Value[]): void {
+export function decodeSome(buf: Buffer, pos: number, want: Int32Array, out: Value[], view: DataView = viewOf(buf)): void {
   const n = buf[pos] | (buf[pos + 1] << 8);
   pos += 2;
   const last = n < want.length ? n : want.length;
@@ -225,12 +239,12 @@ export function decodeSome(buf: Buffer, pos: number, want: Int32Array, out: Valu
         pos += 4;
         break;
       case T_INT:
-        if (to >= 0) out[to] = readF64(buf, pos);
+        if (to >= 0) out[to] = view.getFloat64(pos, true);
         pos += 8;
         break;
       case T_REAL:
         if (to >= 0) {
-          const x = readF64(buf, pos);
+          const x = view.getFloat64(pos, true);
           out[to] = Number.isInteger(x) ? new Real(x) : x;
         }
         pos += 8;

@@ -169,6 +169,12 @@ function baseAggregate(name: string, star: boolean): Aggregate {
             n++;
             return;
           }
+          if (v instanceof Real) {
+            allInt = false;
+            sum += v.v;
+            n++;
+            return;
+          }
           const x = toNumber(v)!;
           if (!isInt(x as Value) || (typeof v === 'string' && !isNumeric(x as Value))) allInt = false;
           if (typeof v !== 'number' && !(v instanceof Real) && !/^\s*[+-]?\d+\s*$/.test(toText(v) ?? '')) allInt = false;

@@ -515,6 +515,9 @@ function compileCore(
   const distinct = core.distinct;
   const ncols = resultFns.length;
   const argBufs: Value[][] = aggSpecs.map((a) => new Array(a.args.length));
+  // count(*) is the group's row count: it needs no call per row.
+  const countsRows = aggSpecs.map((a) => a.name === 'count' && a.star && !a.distinct);
+  const stepped = Int32Array.from(aggSpecs.keys()).filter((i) => !countsRows[i]);
   // Aggregate arguments that are plain columns are read from the row directly (-1: call the closure).
   const argCols: Int32Array[] = aggSpecs.map((a) => Int32Array.from(a.args, (f) => columnReads.get(f) ?? -1));
 
@@ -533,7 +536,7 @@ function compileCore(
   // SQLite's rule for bare columns: the row a lone (or the last) min()/max() chose, else the first.
   let repBy = -1;
   aggSpecs.forEach((a, i) => (a.name === 'min' || a.name === 'max') && a.args.length === 1 && (repBy = i));
-  const rowPlan: RowPlan = { levels, leftovers, groupFns, aggSpecs, argBufs, argCols, repBy, project, ncols };
+  const rowPlan: RowPlan = { levels, leftovers, groupFns, aggSpecs, stepped, argBufs, argCols, repBy, project, ncols };
 
   return {
     columns,
@@ -552,13 +555,13 @@ function compileCore(
 
       if (groups) {
         if (groups.size === 0 && !core.groupBy) {
-          groups.set('', { accs: aggSpecs.map((a) => a.make()), rep: levels.map(() => []).length ? scope.sources.map((s) => new Array(s.cols.length + 1).fill(null)) : [], keys: [] });
+          groups.set('', { accs: aggSpecs.map((a) => a.make()), rows: 0, rep: levels.map(() => []).length ? scope.sources.map((s) => new Array(s.cols.length + 1).fill(null)) : [], keys: [] });
         }
         const list = [...groups.values()];
         if (core.groupBy) list.sort((a, b) => compareRows(a.keys, b.keys));
         for (const g of list) {
           env.rows = g.rep;
-          env.aggs = g.accs.map((a) => a.final());
+          env.aggs = g.accs.map((a, i) => (countsRows[i] ? g.rows : a.final()));
           if (havingF && truth(havingF(env)) !== true) continue;
           const row = project(env);
           if (seen) {
@@ -574,7 +577,7 @@ function compileCore(
   };
 }
 
-type Group = { accs: Aggregate[]; rep: Value[][]; keys: Value[] };
+type Group = { accs: Aggregate[]; rows: number; rep: Value[][]; keys: Value[] };
 /** rowKey() of the group's keys, or for a single numeric key the number itself. */
 type GroupKey = string | number;
 
@@ -585,6 +588,8 @@ interface RowPlan {
   leftovers: Fn[];
   groupFns: Fn[];
   aggSpecs: AggSpec[];
+  /** The aggregates that step per row (count(*) reads the group's row count instead). */
+  stepped: Int32Array;
   argBufs: Value[][];
   /** Per aggregate argument, the column it reads as `src * COL_LIMIT + col`, or -1: call it. */
   argCols: Int32Array[];
@@ -726,7 +731,7 @@ class CoreRun {
   }
 
   private newGroup(keys: Value[]): Group {
-    return { accs: this.p.aggSpecs.map((a) => a.make()), rep: this.env.rows.map((r) => r.slice()), keys };
+    return { accs: this.p.aggSpecs.map((a) => a.make()), rows: 0, rep: this.env.rows.map((r) => r.slice()), keys };
   }
 
   /**
@@ -746,9 +751,11 @@ class CoreRun {
   }
 
   private step(g: Group): void {
-    const { aggSpecs, argBufs, argCols } = this.p;
+    const { aggSpecs, stepped, argBufs, argCols } = this.p;
     const rows = this.env.rows;
-    for (let i = 0; i < aggSpecs.length; i++) {
+    g.rows++;
+    for (let k = 0; k < stepped.length; k++) {
+      const i = stepped[k];
       const buf = argBufs[i];
       const cols = argCols[i];
       for (let j = 0; j < buf.length; j++) {
