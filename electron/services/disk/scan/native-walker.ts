@@ -6,7 +6,7 @@ import type { RunningWalk, WalkOptions, WalkTarget } from './walk';
 export interface WalkerAddon {
   /** Bytes per record: a build from older sources would be misread, so it is checked. */
   walkRecordSize: number;
-  walkStart(root: string | Buffer, options: WalkOptions & { threads?: number }): unknown;
+  walkStart(root: string | Buffer, options: WalkOptions & { threads?: number; onDone?: () => void }): unknown;
   walkPoll(handle: unknown): WalkPoll;
   walkCancel(handle: unknown): void;
   classifyBytes(head: Buffer, name: string): number;
@@ -25,6 +25,8 @@ interface WalkPoll {
 
 const RECORD = 64;
 const NO_TOKEN = 0xffffffff;
+/** Record flag of a folder's "self" record: its own size, sent by the worker that opened it. */
+const SELF = 8;
 
 export function loadWalker(): NativeResult<WalkerAddon> {
   const r = loadAddon<Partial<WalkerAddon>>('vantage_disk');
@@ -52,29 +54,36 @@ class TokenMap {
 }
 
 /**
- * Runs the native walker, draining its batches into the tree every `pollMs` (fast enough that
- * the tail of a walk waits little; each poll is one copy of the records and names).
+ * Runs the native walker, draining its batches into the tree every `pollMs` (each poll is one copy
+ * of the records and names) and once more as soon as the addon says its last worker has left.
  */
 export function nativeWalk(addon: WalkerAddon, root: string | Buffer, options: WalkOptions, target: WalkTarget, pollMs = 8): RunningWalk {
-  const handle = addon.walkStart(root, { ...options, threads: 12 });
   const tokens = new TokenMap();
   let cancelled = false;
-  const done = new Promise<void>((resolve, reject) => {
-    const tick = () => {
-      try {
-        const r = addon.walkPoll(handle);
-        ingest(r, target, tokens);
-        if (r.done) {
-          resolve();
-          return;
-        }
-        setTimeout(tick, cancelled ? 1 : pollMs);
-      } catch (err) {
-        reject(err as Error);
+  let over = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let settle!: { resolve: () => void; reject: (err: Error) => void };
+  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  const tick = () => {
+    if (over) return;
+    clearTimeout(timer);
+    try {
+      const r = addon.walkPoll(handle);
+      ingest(r, target, tokens);
+      if (r.done) {
+        over = true;
+        settle.resolve();
+        return;
       }
-    };
-    setTimeout(tick, 1);
-  });
+      timer = setTimeout(tick, cancelled ? 1 : pollMs);
+    } catch (err) {
+      over = true;
+      settle.reject(err as Error);
+    }
+  };
+  // Without onDone the end of a walk waited for the next poll: half a poll period on average.
+  const handle = addon.walkStart(root, { ...options, threads: 12, onDone: tick });
+  timer = setTimeout(tick, 1);
   return {
     cancel() {
       cancelled = true;
@@ -118,6 +127,15 @@ function ingest(r: WalkPoll, target: WalkTarget, tokens: TokenMap) {
     const kind = u8[i * 64 + 38];
     const category = u8[i * 64 + 39];
     const flags = u8[i * 64 + 40];
+    if (flags & SELF) {
+      // The folder's own bytes: its record (from its parent's batch) came with none.
+      flush();
+      runParent = -1;
+      const idx = tokens.get(token);
+      tree.mtime[idx] = mtime;
+      tree.addUp(idx, apparent, allocated, 0, 0);
+      continue;
+    }
     if (parentToken === NO_TOKEN) {
       // The walk's root.
       flush();
