@@ -25,6 +25,8 @@ type Utf8Writing = Buffer & { utf8Write(s: string, offset: number): number };
 export class RecordWriter {
   buf = Buffer.allocUnsafe(1 << 12) as Utf8Writing;
   len = 0;
+  /** Over `buf`: writes a double in one store (Buffer's write methods check their arguments first). */
+  private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
 
   private ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
@@ -33,13 +35,15 @@ export class RecordWriter {
     const next = Buffer.allocUnsafe(size) as Utf8Writing;
     this.buf.copy(next, 0, 0, this.len);
     this.buf = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 
   /** Encodes `n` values of `vals` and returns the record's length (bytes in `buf[0, len)`). */
   record(vals: Value[], n: number): number {
     this.len = 0;
     this.ensure(2);
-    this.buf.writeUInt16LE(n, 0);
+    this.buf[0] = n & 0xff;
+    this.buf[1] = n >>> 8;
     this.len = 2;
     for (let i = 0; i < n; i++) this.value(vals[i]);
     return this.len;
@@ -56,31 +60,36 @@ export class RecordWriter {
         if (v === 0) buf[this.len++] = T_ZERO;
         else if (v === 1) buf[this.len++] = T_ONE;
         else if (v >= -128 && v < 128) {
-          buf[this.len++] = T_I8;
-          buf.writeInt8(v, this.len++);
-        } else if (v >= -32768 && v < 32768) {
-          buf[this.len++] = T_I16;
-          buf.writeInt16LE(v, this.len);
+          buf[this.len] = T_I8;
+          buf[this.len + 1] = v & 0xff;
           this.len += 2;
+        } else if (v >= -32768 && v < 32768) {
+          buf[this.len] = T_I16;
+          buf[this.len + 1] = v & 0xff;
+          buf[this.len + 2] = (v >> 8) & 0xff;
+          this.len += 3;
         } else if (v >= -2147483648 && v < 2147483648) {
-          buf[this.len++] = T_I32;
-          buf.writeInt32LE(v, this.len);
-          this.len += 4;
+          buf[this.len] = T_I32;
+          buf[this.len + 1] = v & 0xff;
+          buf[this.len + 2] = (v >> 8) & 0xff;
+          buf[this.len + 3] = (v >> 16) & 0xff;
+          buf[this.len + 4] = (v >> 24) & 0xff;
+          this.len += 5;
         } else {
-          buf[this.len++] = T_INT;
-          buf.writeDoubleLE(v, this.len);
-          this.len += 8;
+          buf[this.len] = T_INT;
+          this.view.setFloat64(this.len + 1, v, true);
+          this.len += 9;
         }
       } else {
-        buf[this.len++] = T_REAL;
-        buf.writeDoubleLE(v, this.len);
-        this.len += 8;
+        buf[this.len] = T_REAL;
+        this.view.setFloat64(this.len + 1, v, true);
+        this.len += 9;
       }
     } else if (v instanceof Real) {
       this.ensure(9);
-      this.buf[this.len++] = T_REAL;
-      this.buf.writeDoubleLE(v.v, this.len);
-      this.len += 8;
+      this.buf[this.len] = T_REAL;
+      this.view.setFloat64(this.len + 1, v.v, true);
+      this.len += 9;
     } else if (typeof v === 'string') {
       // Worst case 3 bytes per UTF-16 unit; encode in place, then pick the length width.
       this.ensure(5 + v.length * 3);
