@@ -339,11 +339,12 @@ export class NodeStore {
   private decode(pgno: number): Node {
     const page = this.pager.read(pgno);
     const buf = Buffer.from(page.buffer, page.byteOffset, page.byteLength);
+    const v = new DataView(page.buffer, page.byteOffset, page.byteLength); // cheaper than Buffer's checked reads
     const type = buf[0];
     if (type < TABLE_LEAF || type > INDEX_INTERIOR) throw corrupt(`page ${pgno} is not a B+tree page (type ${type})`);
-    const n = buf.readUInt16LE(2);
-    const right = buf.readUInt32LE(4);
-    const count = buf.readDoubleLE(8);
+    const n = v.getUint16(2, true);
+    const right = v.getUint32(4, true);
+    const count = v.getFloat64(8, true);
     const keys = new Array<number | Value[] | undefined>(n);
     const sizes = new Array<number>(n);
     const ovfl = new Array<number>(n);
@@ -355,16 +356,16 @@ export class NodeStore {
     if (type === TABLE_LEAF) {
       rows = new Array<Value[] | undefined>(n);
       for (let i = 0; i < n; i++) {
-        const off = buf.readUInt16LE(HDR + 2 * i);
-        keys[i] = buf.readDoubleLE(off);
-        const len = buf.readUInt32LE(off + 8);
+        const off = v.getUint16(HDR + 2 * i, true);
+        keys[i] = v.getFloat64(off, true);
+        const len = v.getUint32(off + 8, true);
         sizes[i] = len;
         if (len <= maxLocal) {
           ovfl[i] = 0;
           offs[i] = off + 12;
           bytes += 14 + len;
         } else {
-          ovfl[i] = buf.readUInt32LE(off + 12);
+          ovfl[i] = v.getUint32(off + 12, true);
           offs[i] = -1;
           bytes += 18;
         }
@@ -372,9 +373,9 @@ export class NodeStore {
     } else if (type === TABLE_INTERIOR) {
       children = new Array<number>(n + 1);
       for (let i = 0; i < n; i++) {
-        const off = buf.readUInt16LE(HDR + 2 * i);
-        children[i] = buf.readUInt32LE(off);
-        keys[i] = buf.readDoubleLE(off + 4);
+        const off = v.getUint16(HDR + 2 * i, true);
+        children[i] = v.getUint32(off, true);
+        keys[i] = v.getFloat64(off + 4, true);
         sizes[i] = 0;
         ovfl[i] = 0;
         offs[i] = -1;
@@ -385,18 +386,18 @@ export class NodeStore {
       const interior = type === INDEX_INTERIOR;
       if (interior) children = new Array<number>(n + 1);
       for (let i = 0; i < n; i++) {
-        let off = buf.readUInt16LE(HDR + 2 * i);
+        let off = v.getUint16(HDR + 2 * i, true);
         if (interior) {
-          children![i] = buf.readUInt32LE(off);
+          children![i] = v.getUint32(off, true);
           off += 4;
         }
-        const len = buf.readUInt32LE(off);
+        const len = v.getUint32(off, true);
         sizes[i] = len;
         if (len <= maxLocal) {
           ovfl[i] = 0;
           offs[i] = off + 4;
         } else {
-          ovfl[i] = buf.readUInt32LE(off + 4);
+          ovfl[i] = v.getUint32(off + 4, true);
           offs[i] = -1;
         }
         bytes += (interior ? 10 : 6) + this.local(len);
@@ -437,6 +438,7 @@ export class NodeStore {
   }
 
   private scratch: Buffer | null = null;
+  private scratchView: DataView | null = null;
 
   /**
    * Serialises a node into its page: header, cell pointers, cells packed from the end (record
@@ -450,11 +452,13 @@ export class NodeStore {
       if (n.sizes[i] > this.maxLocal && !n.ovfl[i]) n.ovfl[i] = this.writeChain(n.data.subarray(n.offs[i], n.offs[i] + n.sizes[i]), n.sizes[i]);
     }
     const buf = (this.scratch ??= Buffer.alloc(this.pager.pageSize));
+    // Through a DataView: Buffer's write methods check their arguments on every call.
+    const v = (this.scratchView ??= new DataView(buf.buffer, buf.byteOffset, buf.byteLength));
     buf[0] = n.type;
     buf[1] = 0;
-    buf.writeUInt16LE(cnt, 2);
-    buf.writeUInt32LE(n.children ? n.children[cnt] : n.next, 4);
-    buf.writeDoubleLE(n.count, 8);
+    v.setUint16(2, cnt, true);
+    v.setUint32(4, n.children ? n.children[cnt] : n.next, true);
+    v.setFloat64(8, n.count, true);
     let end = this.usable;
     const maxLocal = this.maxLocal;
     const data = n.data;
@@ -465,41 +469,41 @@ export class NodeStore {
       switch (n.type) {
         case TABLE_LEAF: {
           end -= 12 + (local ? size : 4);
-          buf.writeDoubleLE(n.keys[i] as number, end);
-          buf.writeUInt32LE(size, end + 8);
+          v.setFloat64(end, n.keys[i] as number, true);
+          v.setUint32(end + 8, size, true);
           if (local) {
             copyBytes(data, offs[i], buf, end + 12, size);
             offs[i] = end + 12;
           } else {
-            buf.writeUInt32LE(n.ovfl[i], end + 12);
+            v.setUint32(end + 12, n.ovfl[i], true);
             offs[i] = -1;
           }
           break;
         }
         case TABLE_INTERIOR:
           end -= 12;
-          buf.writeUInt32LE(n.children![i], end);
-          buf.writeDoubleLE(n.keys[i] as number, end + 4);
+          v.setUint32(end, n.children![i], true);
+          v.setFloat64(end + 4, n.keys[i] as number, true);
           break;
         default: {
           const interior = n.type === INDEX_INTERIOR;
           end -= (interior ? 8 : 4) + (local ? size : 4);
           let at = end;
           if (interior) {
-            buf.writeUInt32LE(n.children![i], at);
+            v.setUint32(at, n.children![i], true);
             at += 4;
           }
-          buf.writeUInt32LE(size, at);
+          v.setUint32(at, size, true);
           if (local) {
             copyBytes(data, offs[i], buf, at + 4, size);
             offs[i] = at + 4;
           } else {
-            buf.writeUInt32LE(n.ovfl[i], at + 4);
+            v.setUint32(at + 4, n.ovfl[i], true);
             offs[i] = -1;
           }
         }
       }
-      buf.writeUInt16LE(end, HDR + 2 * i);
+      v.setUint16(HDR + 2 * i, end, true);
     }
     const page = this.pager.write(n.pgno);
     page.set(buf.subarray(0, this.usable));
