@@ -1,5 +1,9 @@
 // Engine benchmark: our engine vs better-sqlite3 (both file-backed in a temp dir) vs sql.js (memory).
-// Run: node --import tsx bench/engine/run.ts [--rows N] [--repeat R] [--only vantage|better-sqlite3|sql.js]
+// Run: node --import tsx bench/engine/run.ts [--rows N] [--repeat R] [--memory] [--only vantage|better-sqlite3|sql.js]
+//
+// Our engine and better-sqlite3 write to files (WAL, fsync at commit, checkpoints); sql.js can only
+// keep its database in memory. --memory opens all three in memory, which compares the engines
+// without the cost of durability.
 //
 // The insert runs once per engine. Every read case runs R times (default 10): the first run pays for
 // warming up (V8 compiling our engine's hot paths; sql.js tiering up its WebAssembly), and it takes
@@ -18,6 +22,7 @@ const POINT = Math.min(200_000, N);
 const LOOKUPS = Math.min(10_000, N);
 const argRepeat = process.argv.indexOf('--repeat');
 const REPEAT = Math.max(2, argRepeat > 0 ? Number(process.argv[argRepeat + 1]) : 10);
+const memory = process.argv.includes('--memory');
 const dir = mkdtempSync(path.join(tmpdir(), 'vantage-bench-'));
 
 /** The three engines behind one tiny interface so every case runs the same SQL. */
@@ -31,7 +36,7 @@ interface Engine {
 }
 
 function ours(): Engine {
-  const db = Database.open(path.join(dir, 'ours.db'));
+  const db = Database.open(memory ? ':memory:' : path.join(dir, 'ours.db'));
   return {
     name: 'vantage',
     exec: (sql) => db.exec(sql),
@@ -47,8 +52,8 @@ function ours(): Engine {
 }
 
 function better(): Engine {
-  const db = new BetterSqlite(path.join(dir, 'better.db'));
-  db.pragma('journal_mode = WAL');
+  const db = new BetterSqlite(memory ? ':memory:' : path.join(dir, 'better.db'));
+  if (!memory) db.pragma('journal_mode = WAL');
   return {
     name: 'better-sqlite3',
     exec: (sql) => db.exec(sql),
@@ -169,6 +174,7 @@ async function main(): Promise<void> {
     for (const r of [header, widths.map((w) => '-'.repeat(w)), ...body]) console.log(r.map((v, i) => (i ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  '));
   };
   const all = cases.map((_, i) => i);
+  console.log(memory ? '\nAll three engines in memory (--memory)' : '\nvantage and better-sqlite3 on files (WAL, fsync at commit); sql.js in memory');
   table(`Steady state (median of runs ${Math.floor(REPEAT / 2) + 1}-${REPEAT}; the insert runs once)`, steady, all);
   table('First run of each case (includes warm-up)', first, all.filter((i) => !cases[i].once));
   rmSync(dir, { recursive: true, force: true });

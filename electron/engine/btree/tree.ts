@@ -1,6 +1,6 @@
 import { compare, type Value } from '../record/values';
 import { decodeSome, type TextProbe } from './record';
-import { corrupt, HDR, INDEX_INTERIOR, INDEX_LEAF, isLeaf, type Node, NodeStore, type RowPool, TABLE_INTERIOR, TABLE_LEAF } from './node';
+import { corrupt, HDR, INDEX_INTERIOR, INDEX_LEAF, IndexLeafPacker, isLeaf, type Node, NodeStore, type PackedPage, type RowPool, TABLE_INTERIOR, TABLE_LEAF } from './node';
 
 /** Compares index keys value by value in SQLite order (NULL < numbers < text < blob, BINARY). */
 export function compareKeys(a: Value[], b: Value[]): number {
@@ -292,58 +292,46 @@ export class BTree {
     if (root.children || root.keys.length) throw new Error('bulkLoad needs an empty tree');
     if (!count) return;
     const limit = store.usable - 16;
-    // Level 0: leaves. Each entry remembers where its largest key's record is.
-    type Built = { node: Node; from: Node; at: number };
-    let level: Built[] = [];
-    let cur = store.create(INDEX_LEAF);
+    // Level 0: leaves, written straight into their pages. Each entry of a level is a page and the
+    // record of the largest key under it.
+    let level: PackedPage[] = [];
+    const packer = new IndexLeafPacker(store);
     for (let k = 0; k < count; k++) {
       const key = keyAt(k);
-      const size = store.recordSize(key, key.length);
-      const cell = store.cellBytes(INDEX_LEAF, size);
-      if (cur.keys.length && cur.bytes + cell > limit) {
-        const next = store.create(INDEX_LEAF);
-        cur.next = next.pgno;
-        level.push({ node: cur, from: cur, at: cur.keys.length - 1 });
-        cur = next;
-      }
-      cur.offs.push(store.put(cur, store.w.buf, 0, size));
-      cur.keys.push(undefined); // decoded from the bytes when read: the sorted arrays are not kept
-      cur.sizes.push(size);
-      cur.ovfl.push(0);
-      cur.bytes += cell;
+      const full = packer.add(store.w.buf, store.recordSize(key, key.length));
+      if (full) level.push(full);
     }
-    level.push({ node: cur, from: cur, at: cur.keys.length - 1 });
+    level.push(packer.finish()!);
     // Interior levels: each child but the last contributes its largest key as separator.
     while (level.length > 1) {
-      const up: Built[] = [];
+      const up: PackedPage[] = [];
       let node = store.create(INDEX_INTERIOR);
-      node.children!.push(level[0].node.pgno);
+      node.children!.push(level[0].pgno);
       let last = level[0];
       for (let i = 1; i < level.length; i++) {
-        const size = last.from.sizes[last.at];
+        const size = last.last.length;
         const cell = store.cellBytes(INDEX_INTERIOR, size);
         if (node.bytes + cell > limit) {
-          up.push({ node, from: last.from, at: last.at });
+          up.push({ pgno: node.pgno, last: last.last });
           node = store.create(INDEX_INTERIOR);
         } else {
-          const rec = store.record(last.from, last.at);
-          node.offs.push(store.put(node, rec.buf, rec.off, size));
+          node.offs.push(store.put(node, last.last, 0, size));
           node.keys.push(undefined);
           node.sizes.push(size);
           node.ovfl.push(0);
           node.bytes += cell;
         }
-        node.children!.push(level[i].node.pgno);
+        node.children!.push(level[i].pgno);
         last = level[i];
       }
-      up.push({ node, from: last.from, at: last.at });
+      up.push({ pgno: node.pgno, last: last.last });
       level = up;
     }
-    const top = level[0].node;
+    const top = store.get(level[0].pgno);
     this.takeOver(root, top);
     root.next = 0;
     root.count = count;
-    // The top node was never written; give its page back.
+    // The top node's page is not used: the root took its cells.
     top.dirty = false;
     store.free(top.pgno);
   }
