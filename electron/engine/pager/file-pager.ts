@@ -41,6 +41,12 @@ class FilePages implements CommittedPages {
   private hits = 0;
   private misses = 0;
   private checkpoints = 0;
+  /**
+   * The sealed pages of the last commit, until the checkpoint that may follow it: they are the
+   * newest version of their pages, so the checkpoint copies them home from memory instead of
+   * reading them back from the WAL it has just written.
+   */
+  private justCommitted: Map<number, Uint8Array> | null = null;
 
   constructor(
     private readonly dbPath: string,
@@ -94,6 +100,7 @@ class FilePages implements CommittedPages {
   commit(pages: Map<number, Uint8Array>, pageCount: number): void {
     const frames = [...pages].sort((a, b) => a[0] - b[0]);
     for (const [pgno, page] of frames) sealPage(page, pgno);
+    this.justCommitted = null;
     try {
       this.wal.append(frames, pageCount);
     } catch (e) {
@@ -101,6 +108,7 @@ class FilePages implements CommittedPages {
     }
     for (const [pgno] of frames) this.cache.delete(pgno);
     for (const [pgno, page] of frames.slice(-this.cachePages)) this.remember(pgno, page);
+    if (this.wantsCheckpoint()) this.justCommitted = new Map(frames);
   }
 
   wantsCheckpoint(): boolean {
@@ -116,10 +124,15 @@ class FilePages implements CommittedPages {
   }
 
   private copyWalHome(): void {
+    const fresh = this.justCommitted;
+    this.justCommitted = null;
     if (this.wal.index.size > 0) {
       for (const run of this.wal.runs()) {
-        const pages = this.wal.readRun(run);
-        for (let i = 0; i < run.count; i++) verifyPage(pages[i], run.pgno + i);
+        let pages = fresh ? fromMemory(fresh, run.pgno, run.count) : null;
+        if (!pages) {
+          pages = this.wal.readRun(run);
+          for (let i = 0; i < run.count; i++) verifyPage(pages[i], run.pgno + i);
+        }
         writeAll(this.fd, concatPages(pages, this.pageSize), (run.pgno - 1) * this.pageSize);
       }
       ftruncateSync(this.fd, this.wal.dbSize * this.pageSize);
@@ -159,6 +172,17 @@ class FilePages implements CommittedPages {
     this.cache.set(pgno, page);
     if (this.cache.size > this.cachePages) this.cache.delete(this.cache.keys().next().value!);
   }
+}
+
+/** Pages `pgno`…`pgno + count - 1` when all of them are in `pages`, else null. */
+function fromMemory(pages: Map<number, Uint8Array>, pgno: number, count: number): Uint8Array[] | null {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const page = pages.get(pgno + i);
+    if (!page) return null;
+    out.push(page);
+  }
+  return out;
 }
 
 function concatPages(pages: Uint8Array[], pageSize: number): Uint8Array {
