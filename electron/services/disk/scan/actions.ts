@@ -78,7 +78,7 @@ export async function trashOrDelete(scan: Scan, nodeIds: number[], action: 'tras
       p.item.message = errText(err);
     }
   }
-  t.computeFolderCategories();
+  t.invalidateFolderCategories();
   scan.recount();
   return report;
 }

@@ -112,7 +112,7 @@ export class Scan {
 
   private finish(attach: number) {
     this.walk = null;
-    this.tree.computeFolderCategories();
+    this.tree.invalidateFolderCategories();
     if (attach >= 0) this.recount();
     this.tree.trim();
     this.complete = !this.cancelled;

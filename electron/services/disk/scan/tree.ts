@@ -275,8 +275,21 @@ export class ScanTree {
     return dead;
   }
 
+  /** Set when a walk ends or entries go: folder categories are worked out again on first use. */
+  private folderCategoriesDue = false;
+
+  /**
+   * Folder categories go stale (after a walk, a refresh, a removal). They are computed when a
+   * folder's category is first asked for: not on the way to reporting a scan done, and never by
+   * `vantage du`, which does not show them. While a walk runs, folders stay "other".
+   */
+  invalidateFolderCategories() {
+    this.folderCategoriesDue = true;
+  }
+
   /** Each folder's category: the one holding most allocated bytes below it. */
   computeFolderCategories() {
+    this.folderCategoriesDue = false;
     const n = this.size;
     const dead = this.deadMask();
     const slot = new Int32Array(n).fill(-1);
@@ -334,6 +347,7 @@ export class ScanTree {
   }
 
   categoryName(i: number): FileCategory {
+    if (this.folderCategoriesDue && this.kind[i] === KIND.dir) this.computeFolderCategories();
     return FILE_CATEGORIES[this.category[i]] ?? 'other';
   }
 }
