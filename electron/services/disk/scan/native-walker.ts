@@ -165,8 +165,8 @@ function ingest(r: WalkPoll, target: WalkTarget, tokens: TokenMap) {
     } else {
       sumF++;
       if (kind === KIND.symlink) counters.symlinks++;
-      const ino = u64[i * 8 + 7];
-      if (ino !== 0n) tree.linkKeys.set(idx, [u64[i * 8 + 6], ino]);
+      // Most files have one link and no inode recorded: test the two halves before making BigInts.
+      if (u32[i * 16 + 14] !== 0 || u32[i * 16 + 15] !== 0) tree.linkKeys.set(idx, [u64[i * 8 + 6], u64[i * 8 + 7]]);
       if (flags & FLAG.hardLinkSeen) counters.hardLinksSkipped++;
       if (kind === KIND.file) {
         if (flags & FLAG.byContent) counters.byContent++;

@@ -1,5 +1,5 @@
-import { lstatSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { lstatSync, statfsSync, type Stats } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { ScanError, ScanProgress, ScanSummary } from '../../../contract/disk';
 import { ServiceError } from '../../../contract/errors';
 import { fsWalk } from './fs-walker';
@@ -63,7 +63,7 @@ export class Scan {
       throw err;
     }
     if (!st.isDirectory()) throw new ServiceError('INVALID_INPUT', `${this.root} is not a folder`);
-    this.tree = new ScanTree(Buffer.from(this.root));
+    this.tree = new ScanTree(Buffer.from(this.root), expectedEntries(this.root, st));
     this.previous = options.dataDir ? loadPrevious(options.dataDir, this.tree.rootPath) : null;
     this.walkOptions = {
       oneFileSystem: options.oneFileSystem ?? false,
@@ -251,5 +251,29 @@ export class Scan {
       previous: p ? { scannedAt: p.scannedAt, apparentBytes: p.apparentBytes, allocatedBytes: p.allocatedBytes } : null,
       finishedAt: this.finishedAt,
     };
+  }
+}
+
+/** Most entries reserved for a folder below the top of its file system (72 bytes each: 18 MiB). */
+const FOLDER_RESERVE = 1 << 18;
+/** Most entries reserved for a whole file system. */
+const DISK_RESERVE = 1 << 22;
+
+/**
+ * How many entries to make room for before a walk: the inodes in use on the root's file system,
+ * at most FOLDER_RESERVE when the root is a folder inside it (it holds a part of them). Growing the
+ * tree's arrays from a small start allocates and copies about three times their final size over a
+ * walk, and the garbage collector runs for it; reserving once allocates it once, and trim() hands
+ * back what is left over when the walk ends.
+ */
+export function expectedEntries(root: string, st: Stats): number {
+  try {
+    const fs = statfsSync(root);
+    const used = fs.files > fs.ffree ? fs.files - fs.ffree : 0;
+    if (used === 0) return 1024; // file systems without inode counts (btrfs, some FUSE) say 0
+    const top = root === '/' || lstatSync(dirname(root)).dev !== st.dev;
+    return Math.max(1024, Math.min(used, top ? DISK_RESERVE : FOLDER_RESERVE));
+  } catch {
+    return 1024;
   }
 }
