@@ -54,8 +54,9 @@ class TokenMap {
 }
 
 /**
- * Runs the native walker, draining its batches into the tree every `pollMs` (each poll is one copy
- * of the records and names) and once more as soon as the addon says its last worker has left.
+ * Runs the native walker, draining its batches into the tree every `pollMs` (each poll hands over
+ * the records and names published since the last) and once more as soon as the addon says its
+ * last worker has left.
  */
 export function nativeWalk(addon: WalkerAddon, root: string | Buffer, options: WalkOptions, target: WalkTarget, pollMs = 8): RunningWalk {
   const tokens = new TokenMap();
