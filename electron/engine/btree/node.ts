@@ -455,11 +455,7 @@ export class NodeStore {
     const buf = (this.scratch ??= Buffer.alloc(this.pager.pageSize));
     // Through a DataView: Buffer's write methods check their arguments on every call.
     const v = (this.scratchView ??= new DataView(buf.buffer, buf.byteOffset, buf.byteLength));
-    buf[0] = n.type;
-    buf[1] = 0;
-    v.setUint16(2, cnt, true);
-    v.setUint32(4, n.children ? n.children[cnt] : n.next, true);
-    v.setFloat64(8, n.count, true);
+    writeHeader(buf, v, n.type, cnt, n.children ? n.children[cnt] : n.next, n.count);
     let end = this.usable;
     const maxLocal = this.maxLocal;
     const data = n.data;
@@ -471,14 +467,7 @@ export class NodeStore {
         case TABLE_LEAF: {
           end -= 12 + (local ? size : 4);
           v.setFloat64(end, n.keys[i] as number, true);
-          v.setUint32(end + 8, size, true);
-          if (local) {
-            copyBytes(data, offs[i], buf, end + 12, size);
-            offs[i] = end + 12;
-          } else {
-            v.setUint32(end + 12, n.ovfl[i], true);
-            offs[i] = -1;
-          }
+          offs[i] = writePayload(buf, v, end + 8, size, local, data, offs[i], n.ovfl[i]);
           break;
         }
         case TABLE_INTERIOR:
@@ -494,14 +483,7 @@ export class NodeStore {
             v.setUint32(at, n.children![i], true);
             at += 4;
           }
-          v.setUint32(at, size, true);
-          if (local) {
-            copyBytes(data, offs[i], buf, at + 4, size);
-            offs[i] = at + 4;
-          } else {
-            v.setUint32(at + 4, n.ovfl[i], true);
-            offs[i] = -1;
-          }
+          offs[i] = writePayload(buf, v, at, size, local, data, offs[i], n.ovfl[i]);
         }
       }
       v.setUint16(HDR + 2 * i, end, true);
@@ -518,6 +500,32 @@ export class NodeStore {
   recordSize(vals: Value[], count: number): number {
     return this.w.record(vals, count);
   }
+}
+
+/** Bytes a bulk load leaves free in each page it packs (leaves and interior nodes alike). */
+export const PACK_SLACK = 16;
+
+/** The page header: type, cell count, right pointer (next leaf, or the last child), row count. */
+function writeHeader(page: Uint8Array, v: DataView, type: number, cells: number, right: number, count: number): void {
+  page[0] = type;
+  page[1] = 0;
+  v.setUint16(2, cells, true);
+  v.setUint32(4, right, true);
+  v.setFloat64(8, count, true);
+}
+
+/**
+ * A cell's payload at `at`: its length, then its record bytes (`src[from, from + size)`) or, when it
+ * is not local, its overflow chain's first page. Returns where the bytes start, or -1.
+ */
+function writePayload(page: Uint8Array, v: DataView, at: number, size: number, local: boolean, src: Uint8Array, from: number, chain: number): number {
+  v.setUint32(at, size, true);
+  if (!local) {
+    v.setUint32(at + 4, chain, true);
+    return -1;
+  }
+  copyBytes(src, from, page, at + 4, size);
+  return at + 4;
 }
 
 /** A page written by IndexLeafPacker, with a copy of its largest key's record (its separator). */
@@ -548,14 +556,14 @@ export class IndexLeafPacker {
 
   /**
    * Adds the key whose record is `src[0, size)`. When it does not fit, the page so far is finished
-   * (as full as bulkLoad packed nodes: 16 bytes of slack) and returned; otherwise null.
+   * (PACK_SLACK bytes short of full) and returned; otherwise null.
    */
   add(src: Buffer, size: number): PackedPage | null {
     const store = this.store;
     const cell = store.cellBytes(INDEX_LEAF, size);
     let done: PackedPage | null = null;
     if (this.pgno === 0) this.open(store.pager.allocate());
-    else if (this.cnt && this.bytes + cell > store.usable - 16) {
+    else if (this.cnt && this.bytes + cell > store.usable - PACK_SLACK) {
       const next = store.pager.allocate();
       done = this.close(next);
       this.open(next);
@@ -563,14 +571,8 @@ export class IndexLeafPacker {
     const local = size <= store.maxLocal;
     this.end -= 4 + (local ? size : 4);
     const at = this.end;
-    this.view.setUint32(at, size, true);
-    if (local) {
-      copyBytes(src, 0, this.page, at + 4, size);
-      this.lastBig = null;
-    } else {
-      this.view.setUint32(at + 4, store.writeChain(src, size), true);
-      this.lastBig = Buffer.from(src.subarray(0, size));
-    }
+    writePayload(this.page, this.view, at, size, local, src, 0, local ? 0 : store.writeChain(src, size));
+    this.lastBig = local ? null : Buffer.from(src.subarray(0, size));
     this.view.setUint16(HDR + 2 * this.cnt, at, true);
     this.cnt++;
     this.bytes += cell;
@@ -594,12 +596,7 @@ export class IndexLeafPacker {
   }
 
   private close(next: number): PackedPage {
-    const v = this.view;
-    this.page[0] = INDEX_LEAF;
-    this.page[1] = 0;
-    v.setUint16(2, this.cnt, true);
-    v.setUint32(4, next, true);
-    v.setFloat64(8, 0, true);
+    writeHeader(this.page, this.view, INDEX_LEAF, this.cnt, next, 0);
     const last = this.lastBig ?? Buffer.from(this.page.subarray(this.lastAt, this.lastAt + this.lastSize));
     const done = { pgno: this.pgno, last };
     this.pgno = 0;

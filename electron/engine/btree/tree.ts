@@ -1,6 +1,6 @@
 import { compare, type Value } from '../record/values';
-import { decodeSome, type TextProbe } from './record';
-import { corrupt, HDR, INDEX_INTERIOR, INDEX_LEAF, IndexLeafPacker, isLeaf, type Node, NodeStore, type PackedPage, type RowPool, TABLE_INTERIOR, TABLE_LEAF } from './node';
+import { decodeSome, viewOf, type TextProbe } from './record';
+import { corrupt, HDR, INDEX_INTERIOR, INDEX_LEAF, IndexLeafPacker, PACK_SLACK, isLeaf, type Node, NodeStore, type PackedPage, type RowPool, TABLE_INTERIOR, TABLE_LEAF } from './node';
 
 /** Compares index keys value by value in SQLite order (NULL < numbers < text < blob, BINARY). */
 export function compareKeys(a: Value[], b: Value[]): number {
@@ -248,12 +248,14 @@ export class BTree {
     for (;;) {
       const keys = n.keys as number[];
       const rows = n.rows!;
+      const view = viewOf(n.data);
       for (let i = 0; i < keys.length; i++) {
         const row = rows[i];
         if (row !== undefined) for (let j = 0; j < cols.length; j++) tmp[j] = row[cols[j]];
+        else if (n.offs[i] >= 0) decodeSome(n.data, n.offs[i], want, tmp, view);
         else {
-          const rec = n.offs[i] >= 0 ? null : store.record(n, i);
-          decodeSome(rec ? rec.buf : n.data, rec ? rec.off : n.offs[i], want, tmp);
+          const rec = store.record(n, i); // an overflow chain
+          decodeSome(rec.buf, rec.off, want, tmp);
         }
         for (let j = 0; j < cols.length; j++) values[j].push(tmp[j]);
         rowids.push(keys[i]);
@@ -291,7 +293,7 @@ export class BTree {
     const root = store.get(this.root);
     if (root.children || root.keys.length) throw new Error('bulkLoad needs an empty tree');
     if (!count) return;
-    const limit = store.usable - 16;
+    const limit = store.usable - PACK_SLACK;
     // Level 0: leaves, written straight into their pages. Each entry of a level is a page and the
     // record of the largest key under it.
     let level: PackedPage[] = [];

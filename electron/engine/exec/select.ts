@@ -555,7 +555,7 @@ function compileCore(
 
       if (groups) {
         if (groups.size === 0 && !core.groupBy) {
-          groups.set('', { accs: aggSpecs.map((a) => a.make()), rows: 0, rep: levels.map(() => []).length ? scope.sources.map((s) => new Array(s.cols.length + 1).fill(null)) : [], keys: [] });
+          groups.set('', { accs: aggSpecs.map((a) => a.make()), rows: 0, rep: levels.length ? scope.sources.map((s) => new Array(s.cols.length + 1).fill(null)) : [], keys: [] });
         }
         const list = [...groups.values()];
         if (core.groupBy) list.sort((a, b) => compareRows(a.keys, b.keys));

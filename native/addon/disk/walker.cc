@@ -18,7 +18,7 @@
 //   24 u32 parent token    28 u32 own token (folders to be read; 0xffffffff otherwise)
 //   32 u32 name offset     36 u16 name length      38 u8 kind (0 dir, 1 file, 2 symlink, 3 other)
 //   39 u8 category         40 u8 flags (1 hard link seen before, 2 classified by content,
-//                                        8 a folder's own size: see below)
+//                                        8 a folder's own size: see above)
 //   48 u64 dev             56 u64 ino (both 0 unless a non-folder has more than one link)
 #include <dirent.h>
 #include <fcntl.h>
@@ -115,7 +115,15 @@ struct Meta {
 
 std::atomic<bool> g_noStatx{false};
 
-void FromStat(const struct stat& st, Meta& m);
+void FromStat(const struct stat& st, Meta& m) {
+  m.mode = st.st_mode;
+  m.nlink = st.st_nlink;
+  m.size = st.st_size;
+  m.blocks = st.st_blocks;
+  m.ino = st.st_ino;
+  m.dev = (uint64_t(major(st.st_dev)) << 32) | minor(st.st_dev);
+  m.mtimeMs = double(st.st_mtim.tv_sec) * 1000.0 + double(st.st_mtim.tv_nsec) / 1e6;
+}
 
 int StatAt(int dirfd, const char* name, Meta& m) {
   if (!g_noStatx.load(std::memory_order_relaxed)) {
@@ -140,15 +148,6 @@ int StatAt(int dirfd, const char* name, Meta& m) {
   return 0;
 }
 
-void FromStat(const struct stat& st, Meta& m) {
-  m.mode = st.st_mode;
-  m.nlink = st.st_nlink;
-  m.size = st.st_size;
-  m.blocks = st.st_blocks;
-  m.ino = st.st_ino;
-  m.dev = (uint64_t(major(st.st_dev)) << 32) | minor(st.st_dev);
-  m.mtimeMs = double(st.st_mtim.tv_sec) * 1000.0 + double(st.st_mtim.tv_nsec) / 1e6;
-}
 
 std::string ErrnoText(int e) {
   const char* name = strerrorname_np(e);
@@ -515,6 +514,7 @@ Napi::Value WalkStart(const Napi::CallbackInfo& info) {
   }
   int threads = 12;
   int keptFds = -1;  // -1: the default (see kMaxKeptFds)
+  Napi::Function onDone;
   if (info.Length() > 1 && info[1].IsObject()) {
     auto o = info[1].As<Napi::Object>();
     if (o.Has("oneFileSystem")) w->oneFileSystem = o.Get("oneFileSystem").ToBoolean();
@@ -524,6 +524,7 @@ Napi::Value WalkStart(const Napi::CallbackInfo& info) {
       threads = std::clamp(o.Get("threads").As<Napi::Number>().Int32Value(), 1, 64);
     if (o.Has("keptFds") && o.Get("keptFds").IsNumber())
       keptFds = std::clamp(o.Get("keptFds").As<Napi::Number>().Int32Value(), 0, kMaxKeptFds);
+    if (o.Get("onDone").IsFunction()) onDone = o.Get("onDone").As<Napi::Function>();
     // Inodes counted elsewhere (a rescan of one folder of a tree): later names hold no bytes.
     if (o.Has("knownLinks") && o.Get("knownLinks").IsTypedArray()) {
       auto ta = o.Get("knownLinks").As<Napi::TypedArray>();
@@ -571,8 +572,7 @@ Napi::Value WalkStart(const Napi::CallbackInfo& info) {
   }
   w->records.push_back(r);
   // Made last: nothing below can throw and leave it unreleased (it keeps the event loop alive).
-  if (info.Length() > 1 && info[1].IsObject() && info[1].As<Napi::Object>().Get("onDone").IsFunction())
-    w->onDone = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Object>().Get("onDone").As<Napi::Function>(), "walkDone", 0, 1);
+  if (!onDone.IsEmpty()) w->onDone = Napi::ThreadSafeFunction::New(env, onDone, "walkDone", 0, 1);
   w->alive = threads;
   w->threads = threads;
   for (int i = 0; i < threads; i++) std::thread(Worker, w).detach();
@@ -609,9 +609,6 @@ Napi::Value WalkPoll(const Napi::CallbackInfo& info) {
     errs.swap(w.errs);
   }
   auto out = Napi::Object::New(env);
-  // Handed over without a copy where the runtime allows external buffers (Node; Electron's V8
-  // sandbox does not, and NewOrCopy copies there). Copying ~10 MB per /usr scan cost ~20 ms of the
-  // JS thread, which shares the cores with the workers.
   out.Set("records", HandOver(env, std::move(recs)));
   out.Set("names", HandOver(env, std::move(names)));
   auto ea = Napi::Array::New(env, errs.size());

@@ -128,28 +128,21 @@ function ingest(r: WalkPoll, target: WalkTarget, tokens: TokenMap) {
     const kind = u8[i * 64 + 38];
     const category = u8[i * 64 + 39];
     const flags = u8[i * 64 + 40];
-    if (flags & SELF) {
-      // The folder's own bytes: its record (from its parent's batch) came with none.
+    if (parentToken === NO_TOKEN) {
+      // The walk's root, or a folder's own bytes (a self record: the folder's record, from its
+      // parent's batch, came with none). Both add to a node the tree already has, except the root
+      // of a fresh walk.
       flush();
       runParent = -1;
-      const idx = tokens.get(token);
+      if (!(flags & SELF) && target.attach < 0) {
+        const idx = tree.push(-1, nameOff, nameLen, kind, category, flags, apparent, allocated, mtime);
+        if (token !== NO_TOKEN) tokens.set(token, idx);
+        continue;
+      }
+      const idx = flags & SELF ? tokens.get(token) : target.attach;
       tree.mtime[idx] = mtime;
       tree.addUp(idx, apparent, allocated, 0, 0);
-      continue;
-    }
-    if (parentToken === NO_TOKEN) {
-      // The walk's root.
-      flush();
-      let idx: number;
-      if (target.attach < 0) {
-        idx = tree.push(-1, nameOff, nameLen, kind, category, flags, apparent, allocated, mtime);
-      } else {
-        idx = target.attach;
-        tree.mtime[idx] = mtime;
-        tree.addUp(idx, apparent, allocated, 0, 0);
-      }
-      if (token !== NO_TOKEN) tokens.set(token, idx);
-      runParent = -1;
+      if (!(flags & SELF) && token !== NO_TOKEN) tokens.set(token, idx);
       continue;
     }
     const parent = tokens.get(parentToken);
