@@ -31,7 +31,7 @@ function predicate(tables: string[]): fc.Arbitrary<string> {
 const scenario = fc.record({
   t1: fc.array(row, { maxLength: 8 }),
   t2: fc.array(row, { maxLength: 8 }),
-  kind: fc.constantFrom('filter', 'group', 'join', 'leftjoin', 'arith', 'misc', 'range'),
+  kind: fc.constantFrom('filter', 'group', 'join', 'leftjoin', 'arith', 'misc', 'range', 'aggregate'),
   // Indexes change the plan (equality and range searches), never the rows.
   indexes: fc.subarray([
     'CREATE INDEX i1a ON t1(a)',
@@ -68,6 +68,20 @@ function queryFor(kind: string): fc.Arbitrary<string> {
             `SELECT a, c FROM t2 WHERE ${v1} ${op} c AND a < ${hi} ORDER BY 1, 2`,
             `SELECT b, c, count(*) FROM t1 WHERE b = ${v1} AND c ${op} ${lo} GROUP BY b, c ORDER BY 1, 2`,
             `SELECT a, rowid FROM t1 WHERE a ${op} ${v1} ORDER BY 1, 2`,
+          ),
+        );
+    case 'aggregate':
+      // One group over one table: the batched path (a chunk of rows steps each aggregate at once).
+      return fc
+        .tuple(fc.integer({ min: -1, max: 9 }), fc.integer({ min: 0, max: 9 }), fc.constantFrom('a', 'b', 'c'), fc.constantFrom('a', 'b', 'c'), fc.constantFrom('t1', 't2'))
+        .chain(([lo, hi, x, y, t]) =>
+          fc.constantFrom(
+            `SELECT count(*), count(${x}), sum(${x}), total(${y}), avg(${x}), sum(${y}) FROM ${t}`,
+            `SELECT count(*), sum(${x}), avg(${y}), count(${y}) FROM ${t} WHERE rowid BETWEEN ${lo} AND ${hi}`,
+            `SELECT sum(${x}) + count(${y}), total(${x}), typeof(sum(${y})) FROM ${t} WHERE rowid > ${lo}`,
+            `SELECT count(DISTINCT ${x}), sum(DISTINCT ${y}), max(${x}) FROM ${t} WHERE rowid < ${hi}`,
+            `SELECT sum(${x} * 2), count(*) FROM ${t} WHERE rowid >= ${lo} AND ${y} IS NOT NULL`,
+            `SELECT count(*), sum(${x}) FROM ${t} WHERE rowid BETWEEN ${lo} AND ${hi} HAVING count(*) > 1`,
           ),
         );
     case 'leftjoin':

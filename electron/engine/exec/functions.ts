@@ -126,6 +126,8 @@ export interface Aggregate {
    * any row while there is none yet). The group's bare columns then come from that row.
    */
   hit?: boolean;
+  /** Steps once per row with the row's column `col` as the one argument (a chunk of a scan). */
+  stepColumn?(rows: Value[][], col: number): void;
 }
 
 export const AGGREGATES = new Set(['count', 'sum', 'total', 'avg', 'min', 'max', 'group_concat']);
@@ -150,7 +152,14 @@ function baseAggregate(name: string, star: boolean): Aggregate {
   switch (name) {
     case 'count': {
       let n = 0;
-      return star ? { step: () => void n++, final: () => n } : { step: (a) => void (a[0] !== null && n++), final: () => n };
+      if (star) return { step: () => void n++, final: () => n };
+      return {
+        step: (a) => void (a[0] !== null && n++),
+        stepColumn(rows, col) {
+          for (let r = 0; r < rows.length; r++) if (rows[r][col] !== null) n++;
+        },
+        final: () => n,
+      };
     }
     case 'sum':
     case 'total':
@@ -180,6 +189,24 @@ function baseAggregate(name: string, star: boolean): Aggregate {
           if (typeof v !== 'number' && !(v instanceof Real) && !/^\s*[+-]?\d+\s*$/.test(toText(v) ?? '')) allInt = false;
           sum += num(x);
           n++;
+        },
+        stepColumn(rows, col) {
+          const one: Value[] = [null];
+          for (let r = 0; r < rows.length; r++) {
+            const v = rows[r][col];
+            if (typeof v === 'number') {
+              if (!Number.isInteger(v)) allInt = false;
+              sum += v;
+              n++;
+            } else if (v instanceof Real) {
+              allInt = false;
+              sum += v.v;
+              n++;
+            } else if (v !== null) {
+              one[0] = v;
+              this.step(one);
+            }
+          }
         },
         final() {
           if (name === 'total') return mkReal(sum);
