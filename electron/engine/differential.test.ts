@@ -142,3 +142,30 @@ describe('differential against SQLite', () => {
     );
   });
 });
+
+describe('text order', () => {
+  it('orders text by its UTF-8 bytes, as SQLite does, with and without an index', () => {
+    // UTF-16 code units put U+10000 and up (surrogate pairs) before U+E000–U+FFFF; UTF-8 after.
+    const texts = ['a', '\uD7FF', '\uE000', '\uFFFD', '\u{10000}', '\u{1F600}', 'x\u{1F600}', 'x\uFFFF', ''];
+    const queries = [
+      'SELECT t FROM s ORDER BY t',
+      'SELECT min(t), max(t) FROM s',
+      "SELECT t FROM s WHERE t > '\uFFFD' ORDER BY t",
+      "SELECT t FROM s WHERE t BETWEEN '\uE000' AND '\u{10000}' ORDER BY t",
+      "SELECT a.t, b.t, a.t < b.t FROM s a, s b WHERE a.t <> b.t ORDER BY 1, 2",
+    ];
+    for (const indexed of [false, true]) {
+      const ref = new BetterSqlite(':memory:');
+      const ours = Database.open(':memory:');
+      for (const db of [ref, ours]) {
+        db.exec('CREATE TABLE s(t TEXT)');
+        for (const t of texts) db.exec(`INSERT INTO s VALUES('${t}')`);
+        if (indexed) db.exec('CREATE INDEX s_t ON s(t)');
+      }
+      for (const q of queries) expect(ours.query(q).rows, `${indexed ? 'indexed: ' : ''}${q}`).toEqual(ref.prepare(q).raw().all());
+      expect(ours.integrityCheck()).toEqual(['ok']);
+      ref.close();
+      ours.close();
+    }
+  });
+});

@@ -1,9 +1,12 @@
-import { compare, type Value } from '../record/values';
+import { compare, compareText, plainKey, type Value } from '../record/values';
 import { decodeSome, viewOf, type TextProbe } from './record';
 import { corrupt, HDR, INDEX_INTERIOR, INDEX_LEAF, IndexLeafPacker, PACK_SLACK, isLeaf, type Node, NodeStore, type PackedPage, type RowPool, TABLE_INTERIOR, TABLE_LEAF } from './node';
 
-/** Compares index keys value by value in SQLite order (NULL < numbers < text < blob, BINARY). */
-export function compareKeys(a: Value[], b: Value[]): number {
+/**
+ * Compares index keys value by value in SQLite order (NULL < numbers < text < blob, BINARY).
+ * `plainB`: b's texts are plainText(), so `<` orders text (see compareText).
+ */
+export function compareKeys(a: Value[], b: Value[], plainB = false): number {
   const n = a.length < b.length ? a.length : b.length;
   for (let i = 0; i < n; i++) {
     const x = a[i];
@@ -12,7 +15,7 @@ export function compareKeys(a: Value[], b: Value[]): number {
     if (typeof x === 'number' && typeof y === 'number') {
       if (x !== y) return x < y ? -1 : 1;
     } else if (typeof x === 'string' && typeof y === 'string') {
-      if (x !== y) return x < y ? -1 : 1;
+      if (x !== y) return plainB ? (x < y ? -1 : 1) : compareText(x, y);
     } else {
       const c = compare(x, y);
       if (c) return c;
@@ -71,9 +74,10 @@ export class BTree {
       }
     } else {
       const store = this.store;
+      const plain = plainKey(key);
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (compareKeys((keys[mid] as Value[] | undefined) ?? store.key(n, mid), key) < 0) lo = mid + 1;
+        if (compareKeys((keys[mid] as Value[] | undefined) ?? store.key(n, mid), key, plain) < 0) lo = mid + 1;
         else hi = mid;
       }
     }
@@ -100,10 +104,11 @@ export class BTree {
     const store = this.store;
     let lo = 0;
     let hi = keys.length;
+    const plain = plainKey(key);
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       const k = keys[mid] ?? store.key(n, mid);
-      const c = compareKeys(k, key) || (full ? k.length - key.length : 0);
+      const c = compareKeys(k, key, plain) || (full ? k.length - key.length : 0);
       if (c < 0) lo = mid + 1;
       else hi = mid;
     }

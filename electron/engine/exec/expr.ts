@@ -1,7 +1,7 @@
 import { SqlError } from '../errors';
 import type { Expr, Select } from '../sql/ast';
 import {
-  affinityOf, applyAffinity, compare, isInt, isNumeric, mkReal, num, Real, toInteger, toNumber, toText, truth, valueKey,
+  affinityOf, applyAffinity, compare, compareText, isInt, plainText, isNumeric, mkReal, num, Real, toInteger, toNumber, toText, truth, valueKey,
   type Affinity, type Value,
 } from '../record/values';
 import type { Env, Fn, SourceInfo } from './env';
@@ -424,6 +424,7 @@ function compileBinary(op: string, le: Expr, re: Expr, scope: Scope): Fn {
     if (r0 && r0.depth === 0 && (typeof b === 'number' || typeof b === 'string')) {
       const { src, col } = r0;
       const bt = typeof b;
+      const plain = typeof b === 'string' && plainText(b);
       if (op === '=')
         return (env) => {
           const a = env.rows[src][col];
@@ -434,7 +435,7 @@ function compileBinary(op: string, le: Expr, re: Expr, scope: Scope): Fn {
       return (env) => {
         const a = env.rows[src][col];
         if (a === null) return null;
-        if (typeof a === bt) return test(a < b ? -1 : a > b ? 1 : 0) ? 1 : 0;
+        if (typeof a === bt && (bt === 'number' || plain)) return test(a < b ? -1 : a > b ? 1 : 0) ? 1 : 0;
         return test(compare(a, b)) ? 1 : 0;
       };
     }
@@ -444,7 +445,8 @@ function compileBinary(op: string, le: Expr, re: Expr, scope: Scope): Fn {
     if (a === null) return null;
     const b = rc(env);
     if (b === null) return null;
-    if ((typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string')) return test(a < b ? -1 : a > b ? 1 : 0) ? 1 : 0;
+    if (typeof a === 'number' && typeof b === 'number') return test(a < b ? -1 : a > b ? 1 : 0) ? 1 : 0;
+    if (typeof a === 'string' && typeof b === 'string') return test(compareText(a, b)) ? 1 : 0;
     return test(compare(a, b)) ? 1 : 0;
   };
 }

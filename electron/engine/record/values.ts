@@ -136,6 +136,48 @@ function typeRank(v: Value): number {
 }
 
 /** Total order used by ORDER BY, indexes and comparisons: NULL < numbers < text < blob. */
+/**
+ * Text in SQLite's BINARY order, which is the order of the UTF-8 bytes. JavaScript's `<` compares
+ * UTF-16 code units: the same order except where a character from U+10000 up (a surrogate pair,
+ * D800–DFFF) meets one of U+E000–U+FFFF, which UTF-8 puts first.
+ */
+export function compareText(x: string, y: string): number {
+  if (x === y) return 0;
+  const n = x.length < y.length ? x.length : y.length;
+  for (let i = 0; i < n; i++) {
+    let a = x.charCodeAt(i);
+    let b = y.charCodeAt(i);
+    if (a !== b) {
+      if (a >= 0xd800 && b >= 0xd800) {
+        a += a < 0xe000 ? 0x2000 : -0x800;
+        b += b < 0xe000 ? 0x2000 : -0x800;
+      }
+      return a < b ? -1 : 1;
+    }
+  }
+  return x.length < y.length ? -1 : 1;
+}
+
+const HIGH_UNIT = /[\uD800-\uFFFF]/;
+
+/**
+ * True when the string has no code unit from U+D800 up: `<` against any other string then agrees
+ * with compareText (both sides need one for the orders to differ). Hot loops test their fixed
+ * operand once and compare natively.
+ */
+export function plainText(s: string): boolean {
+  return !HIGH_UNIT.test(s);
+}
+
+/** plainText() for every text value of a key. */
+export function plainKey(key: Value[]): boolean {
+  for (let i = 0; i < key.length; i++) {
+    const v = key[i];
+    if (typeof v === 'string' && HIGH_UNIT.test(v)) return false;
+  }
+  return true;
+}
+
 export function compare(a: Value, b: Value): number {
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
   const ra = typeRank(a);
@@ -150,7 +192,7 @@ export function compare(a: Value, b: Value): number {
       return x < y ? -1 : x > y ? 1 : 0;
     }
     case 2:
-      return a! < b! ? -1 : a! > b! ? 1 : 0;
+      return compareText(a as string, b as string);
     default: {
       const x = a as Uint8Array;
       const y = b as Uint8Array;
