@@ -536,8 +536,8 @@ function compileCore(
   // SQLite's rule for bare columns: the row a lone (or the last) min()/max() chose, else the first.
   let repBy = -1;
   aggSpecs.forEach((a, i) => (a.name === 'min' || a.name === 'max') && a.args.length === 1 && (repBy = i));
-  // One source, nothing to test per row but its range, one group, no bare-column rule: whole chunks
-  // can step the aggregates (see CoreRun.stepChunks).
+  // One source, nothing to test per row but its range, one group, no bare-column rule, arguments
+  // that are that source's columns: whole chunks can step the aggregates (see CoreRun.stepChunk).
   const batch =
     isAgg &&
     groupFns.length === 0 &&
@@ -546,7 +546,7 @@ function compileCore(
     levels[0].on.length === 0 &&
     leftovers.length === 0 &&
     repBy < 0 &&
-    Array.from(stepped).every((i) => argCols[i].every((at) => at >= 0));
+    Array.from(stepped).every((i) => argCols[i].every((at) => at >= 0 && Math.floor(at / COL_LIMIT) === levels[0].src));
   const rowPlan: RowPlan = { levels, leftovers, groupFns, aggSpecs, stepped, argBufs, argCols, repBy, batch, project, ncols };
 
   return {
