@@ -167,44 +167,38 @@ function baseAggregate(name: string, star: boolean): Aggregate {
       let sum = 0;
       let n = 0;
       let allInt = true;
-      return {
-        step(args) {
-          const v = args[0];
-          if (v === null) return;
-          if (typeof v === 'number') {
-            // The common case, without the conversions below: an INTEGER or a non-integral REAL.
-            if (!Number.isInteger(v)) allInt = false;
-            sum += v;
-            n++;
-            return;
-          }
-          if (v instanceof Real) {
-            allInt = false;
-            sum += v.v;
-            n++;
-            return;
-          }
-          const x = toNumber(v)!;
-          if (!isInt(x as Value) || (typeof v === 'string' && !isNumeric(x as Value))) allInt = false;
-          if (typeof v !== 'number' && !(v instanceof Real) && !/^\s*[+-]?\d+\s*$/.test(toText(v) ?? '')) allInt = false;
-          sum += num(x);
+      const add = (v: Value): void => {
+        if (v === null) return;
+        if (typeof v === 'number') {
+          // The common case, without the conversions below: an INTEGER or a non-integral REAL.
+          if (!Number.isInteger(v)) allInt = false;
+          sum += v;
           n++;
-        },
+          return;
+        }
+        if (v instanceof Real) {
+          allInt = false;
+          sum += v.v;
+          n++;
+          return;
+        }
+        const x = toNumber(v)!;
+        if (!isInt(x as Value) || (typeof v === 'string' && !isNumeric(x as Value))) allInt = false;
+        if (!/^\s*[+-]?\d+\s*$/.test(toText(v) ?? '')) allInt = false;
+        sum += num(x);
+        n++;
+      };
+      return {
+        step: (args) => add(args[0]),
         stepColumn(rows, col) {
-          const one: Value[] = [null];
           for (let r = 0; r < rows.length; r++) {
             const v = rows[r][col];
-            if (typeof v === 'number') {
+            // add()'s common case in the loop itself: V8 does not inline all of add() here.
+            if (typeof v !== 'number') add(v);
+            else {
               if (!Number.isInteger(v)) allInt = false;
               sum += v;
               n++;
-            } else if (v instanceof Real) {
-              allInt = false;
-              sum += v.v;
-              n++;
-            } else if (v !== null) {
-              one[0] = v;
-              this.step(one);
             }
           }
         },

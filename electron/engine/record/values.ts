@@ -169,11 +169,11 @@ export function plainText(s: string): boolean {
   return !HIGH_UNIT.test(s);
 }
 
-/** plainText() for every text value of a key. */
+/** plainText() for every text value of a key (or of a column). */
 export function plainKey(key: Value[]): boolean {
   for (let i = 0; i < key.length; i++) {
     const v = key[i];
-    if (typeof v === 'string' && HIGH_UNIT.test(v)) return false;
+    if (typeof v === 'string' && !plainText(v)) return false;
   }
   return true;
 }

@@ -1,6 +1,6 @@
 import { SqlError } from '../errors';
 import type { Expr, Select } from '../sql/ast';
-import { compare, compareText, plainText, type Affinity, type Value } from '../record/values';
+import { compare, compareText, plainKey, type Affinity, type Value } from '../record/values';
 import type { RowPool } from '../btree/node';
 import type { TextProbe } from '../btree/record';
 import type { BTree } from '../btree/tree';
@@ -192,17 +192,7 @@ export class Table {
       const perm = new Array<number>(rowids.length);
       for (let i = 0; i < perm.length; i++) perm[i] = i; // not Array.from: its callback per element is slower
       // When every text is plainText(), `<` orders them (one test per value, not per comparison).
-      let plain = true;
-      for (let j = 0; j < n && plain; j++) {
-        const col = values[j];
-        for (let i = 0; i < col.length; i++) {
-          const v = col[i];
-          if (typeof v === 'string' && !plainText(v)) {
-            plain = false;
-            break;
-          }
-        }
-      }
+      const plain = values.every(plainKey);
       const text = plain ? (x: string, y: string) => (x < y ? -1 : 1) : compareText;
       perm.sort((a, b) => {
         for (let j = 0; j < n; j++) {

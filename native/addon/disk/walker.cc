@@ -148,7 +148,6 @@ int StatAt(int dirfd, const char* name, Meta& m) {
   return 0;
 }
 
-
 std::string ErrnoText(int e) {
   const char* name = strerrorname_np(e);
   const char* desc = strerrordesc_np(e);
@@ -162,6 +161,18 @@ uint8_t KindOf(uint32_t mode) {
     case S_IFLNK: return 2;
     default: return 3;
   }
+}
+
+// A record of `m`'s sizes and mtime under `parent`; the caller fills in the rest.
+Record RecordOf(const Meta& m, uint32_t parent) {
+  Record r{};
+  r.apparent = double(m.size);
+  r.allocated = double(m.blocks * 512);
+  r.mtimeMs = m.mtimeMs;
+  r.parent = parent;
+  r.token = kNoToken;
+  r.category = kOther;
+  return r;
 }
 
 // (dev, ino) of files with more than one link, sharded so threads rarely wait on each other.
@@ -310,14 +321,9 @@ void Publish(Walk& w, Output& o) {
 
 // The "self" record of a folder whose parent left its size out (see the top of this file).
 void AddSelf(const DirJob& job, const Meta& m, Output& o) {
-  Record r{};
-  r.apparent = double(m.size);
-  r.allocated = double(m.blocks * 512);
-  r.mtimeMs = m.mtimeMs;
-  r.parent = kNoToken;
+  Record r = RecordOf(m, kNoToken);
   r.token = job.token;
   r.nameOff = uint32_t(o.names.size());
-  r.category = kOther;
   r.flags = kFlagSelf;
   o.apparent += m.size;
   o.allocated += m.blocks * 512;
@@ -378,19 +384,13 @@ void ReadDir(Walk& w, DirJob& job, Output& o, std::vector<DirJob>& subdirs) {
       }
       uint8_t kind = KindOf(m.mode);
       if (kind == 0 && w.oneFileSystem && m.dev != w.rootDev) continue;
-      Record r{};
-      r.apparent = double(m.size);
-      r.allocated = double(m.blocks * 512);
-      r.mtimeMs = m.mtimeMs;
-      r.parent = job.token;
-      r.token = kNoToken;
+      Record r = RecordOf(m, job.token);
       r.nameOff = uint32_t(o.names.size());
       r.nameLen = uint16_t(len);
       r.kind = kind;
       std::string_view nameView(name, len);
       if (kind == 0) {
         r.token = w.nextToken.fetch_add(1, std::memory_order_relaxed);
-        r.category = kOther;
         subdirs.push_back({r.token, prefix + name, nullptr, prefix.size(), later});
         o.dirs++;
       } else {
@@ -548,13 +548,8 @@ Napi::Value WalkStart(const Napi::CallbackInfo& info) {
   struct rlimit fdLimit;
   w->maxKeptFds = getrlimit(RLIMIT_NOFILE, &fdLimit) == 0 ? int(std::min<rlim_t>(fdLimit.rlim_cur / 4, kMaxKeptFds)) : 0;
   if (keptFds >= 0) w->maxKeptFds = std::min(w->maxKeptFds, keptFds);
-  Record r{};
-  r.apparent = double(m.size);
-  r.allocated = double(m.blocks * 512);
-  r.mtimeMs = m.mtimeMs;
-  r.parent = kNoToken;
+  Record r = RecordOf(m, kNoToken);
   r.kind = KindOf(m.mode);
-  r.category = kOther;
   size_t slash = w->root.find_last_of('/');
   std::string base = slash == std::string::npos ? w->root : w->root.substr(slash + 1);
   if (base.empty()) base = w->root;

@@ -4,10 +4,9 @@ import { EditorView, keymap, Decoration, drawSelection, highlightActiveLine, lin
 import { EditorState, StateEffect, StateField } from '@codemirror/state';
 import { bracketMatching, HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { tags } from '@lezer/highlight';
-
-/** Ctrl/Cmd+Enter runs; an open completion list is closed first, so it does not linger over the results. */
-const runKeymap = (run: { current: () => void }) =>
-  keymap.of([{ key: 'Mod-Enter', run: (view) => (closeCompletion(view), run.current(), true) }]);
+import { autocompletion, closeBrackets, closeCompletion, completionKeymap } from '@codemirror/autocomplete';
+import { sql, SQLite } from '@codemirror/lang-sql';
+import type { SqlSchemaObject } from '@contract/sql';
 
 const oneDarkish = HighlightStyle.define([
   { tag: tags.keyword, color: 'var(--c4)' },
@@ -17,7 +16,6 @@ const oneDarkish = HighlightStyle.define([
   { tag: [tags.operator, tags.punctuation], color: 'var(--text-dim)' },
   { tag: tags.typeName, color: 'var(--c5)' },
 ]);
-import { autocompletion, closeBrackets, closeCompletion, completionKeymap } from '@codemirror/autocomplete';
 
 // The `codemirror` meta package installed here is CodeMirror 5, so the setup is assembled from the v6 parts.
 const darkTheme = EditorView.theme(
@@ -44,8 +42,6 @@ const basicSetup = [
   history(),
   keymap.of([...completionKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
 ];
-import { sql, SQLite } from '@codemirror/lang-sql';
-import type { SqlSchemaObject } from '@contract/sql';
 
 export interface EditorHandle {
   text(): string;
@@ -70,6 +66,20 @@ const errorField = StateField.define<DecorationSet>({
   },
   provide: (f) => EditorView.decorations.from(f),
 });
+
+/**
+ * The editor's extensions. Ctrl/Cmd+Enter runs; an open completion list is closed first, so it does
+ * not linger over the results. With the schema's tables, names complete and keywords are upper case.
+ */
+function extensions(run: { current: () => void }, tables?: Record<string, string[]>) {
+  return [
+    keymap.of([{ key: 'Mod-Enter', run: (view) => (closeCompletion(view), run.current(), true) }]),
+    basicSetup,
+    sql(tables ? { dialect: SQLite, schema: tables, upperCaseKeywords: true } : { dialect: SQLite }),
+    errorField,
+    EditorView.lineWrapping,
+  ];
+}
 
 /** The token starting at an offset: where the error underline ends. */
 function tokenEnd(text: string, from: number): number {
@@ -100,13 +110,7 @@ export function SqlEditor({
       parent: host.current!,
       state: EditorState.create({
         doc: initial,
-        extensions: [
-          runKeymap(runRef),
-          basicSetup,
-          sql({ dialect: SQLite }),
-          errorField,
-          EditorView.lineWrapping,
-        ],
+        extensions: extensions(runRef),
       }),
     });
     view.current = v;
@@ -130,13 +134,7 @@ export function SqlEditor({
     const tables: Record<string, string[]> = {};
     for (const o of schema) if (o.type !== 'index') tables[o.name] = o.columns.map((c) => c.name);
     v.dispatch({
-      effects: StateEffect.reconfigure.of([
-        runKeymap(runRef),
-        basicSetup,
-        sql({ dialect: SQLite, schema: tables, upperCaseKeywords: true }),
-        errorField,
-        EditorView.lineWrapping,
-      ]),
+      effects: StateEffect.reconfigure.of(extensions(runRef, tables)),
     });
   }, [schema]);
 
