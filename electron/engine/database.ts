@@ -28,6 +28,8 @@ export interface OpenOptions {
   checkpointPages?: number;
   /** Clean pages the pager keeps in memory. */
   cachePages?: number;
+  /** A commit adding at least this many new pages writes them in place, not to the WAL (default: the pager's). */
+  directPages?: number;
   /** Decoded B+tree pages kept in memory (default 32768: 128 MiB of 4 KiB pages). */
   nodeCache?: number;
   /** Page size of a new database file. */
@@ -73,7 +75,7 @@ export class Database implements Catalog {
     const memory = path === ':memory:' || path === '';
     this.pager = memory
       ? openMemoryPager({ pageSize: opts.pageSize })
-      : openPager(path, { pageSize: opts.pageSize, cachePages: opts.cachePages, checkpointPages: opts.checkpointPages, lock: opts.lock ?? isMainThread });
+      : openPager(path, { pageSize: opts.pageSize, cachePages: opts.cachePages, checkpointPages: opts.checkpointPages, directPages: opts.directPages, lock: opts.lock ?? isMainThread });
     this.store = new NodeStore(this.pager, opts.nodeCache ?? 32768);
   }
 
@@ -292,9 +294,10 @@ export class Database implements Catalog {
     if (!this.explicitTx && this.pager.inTransaction) {
       this.undo = [];
       this.commit();
-    } else if (mark === 0) {
+    } else if (mark === 0 && this.undo.length) {
       // A statement that succeeded is never undone on its own (ROLLBACK drops the page transaction
       // and reloads the schema), so a transaction's undo log holds one statement's changes at most.
+      // (Setting the length is a runtime call even on an empty array: a prepared INSERT per row.)
       this.undo.length = 0;
     }
     return r;

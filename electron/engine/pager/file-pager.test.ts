@@ -1,6 +1,6 @@
 // The file pager: durability across reopen, the WAL's recovery rules, checksums, the lock and
 // the bounded cache, against real files in a temp directory.
-import { closeSync, existsSync, openSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,7 +72,8 @@ describe('file pager', () => {
 
   it('commits a 10000-page transaction larger than the cache and the checkpoint threshold', () => {
     const file = fresh();
-    let p = openPager(file, { cachePages: 16, checkpointPages: 100 });
+    // directPages beyond the transaction's size: every page goes through the WAL.
+    let p = openPager(file, { cachePages: 16, checkpointPages: 100, directPages: 1 << 20 });
     p.begin();
     const pages = Array.from({ length: 10000 }, () => p.allocate());
     for (const pg of pages) stamp(p.write(pg), pg, USABLE);
@@ -81,6 +82,46 @@ describe('file pager', () => {
     p.close();
     p = openPager(file, { cachePages: 16 });
     for (const pg of pages) expect(hasStamp(p.read(pg), pg, USABLE)).toBe(true);
+    p.close();
+  });
+
+  it('writes the new pages of a large commit straight to the main file, and logs the rest', () => {
+    const file = fresh();
+    let p = openPager(file, { cachePages: 16, directPages: 100, lock: false });
+    p.begin();
+    const old = Array.from({ length: 50 }, () => p.allocate());
+    for (const pg of old) stamp(p.write(pg), 1, USABLE);
+    p.commit(); // 51 frames: under directPages, all logged
+    expect(p.walFrames).toBe(51);
+    p.begin();
+    for (const pg of old.slice(0, 10)) stamp(p.write(pg), 2, USABLE);
+    const added = Array.from({ length: 500 }, () => p.allocate());
+    for (const pg of added) stamp(p.write(pg), pg, USABLE);
+    p.commit();
+    // Only page 1 and the 10 rewritten pages were logged; the 500 new ones are in place already.
+    expect(p.walFrames).toBe(51 + 11);
+    expect(statSync(file).size).toBe(p.pageCount * 4096);
+    for (const pg of added) expect(hasStamp(p.read(pg), pg, USABLE)).toBe(true);
+    p.abandon(); // no checkpoint: the reopened pager must combine WAL and main file
+    p = openPager(file, { cachePages: 16 });
+    old.forEach((pg, i) => expect(hasStamp(p.read(pg), i < 10 ? 2 : 1, USABLE)).toBe(true));
+    for (const pg of added) expect(hasStamp(p.read(pg), pg, USABLE)).toBe(true);
+    expect(checkIntegrity(p).problems).toEqual([]);
+    p.close();
+  });
+
+  it('cuts off pages past the page count that a commit wrote but never recorded', () => {
+    const file = fresh();
+    let p = openPager(file);
+    p.begin();
+    stamp(p.write(p.allocate()), 1, USABLE);
+    p.commit();
+    p.close();
+    // As a crash between a commit's in-place writes and its WAL record leaves the file.
+    appendFileSync(file, new Uint8Array(4096 * 3).fill(0xab));
+    p = openPager(file);
+    expect(statSync(file).size).toBe(2 * 4096);
+    expect(checkIntegrity(p).problems).toEqual([]);
     p.close();
   });
 

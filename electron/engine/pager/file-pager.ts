@@ -5,6 +5,7 @@ import {
   closeSync,
   constants,
   existsSync,
+  fdatasyncSync,
   fstatSync,
   fsyncSync,
   ftruncateSync,
@@ -18,7 +19,7 @@ import { SqlError } from '../errors';
 import { DEFAULT_PAGE_SIZE, decodeHeader, encodeHeader, ioError, malformed, newHeader, peekPageSize, sealPage, validPageSize, verifyPage } from './format';
 import { acquireLock, releaseLock } from './lock';
 import { type CommittedPages, Pager, type PagerStats } from './pager';
-import { FRAME_HEADER_SIZE, syncDir, WAL_HEADER_SIZE, WalFile, writeAll } from './wal-file';
+import { FRAME_HEADER_SIZE, syncDir, WAL_HEADER_SIZE, WalFile, writeAll, writeAllv } from './wal-file';
 
 export { openMemoryPager } from './memory-pager';
 
@@ -31,10 +32,16 @@ export interface PagerOptions {
   checkpointPages?: number;
   /** Take the `<db>-lock` file so a second process cannot open the database. Default true. */
   lock?: boolean;
+  /**
+   * A commit that adds at least this many pages past the last commit's end writes them straight to
+   * the main file instead of the WAL (see FilePages.commit). Default 256 (1 MiB of 4 KiB pages).
+   */
+  directPages?: number;
 }
 
 export const DEFAULT_CACHE_PAGES = 2000;
 export const DEFAULT_CHECKPOINT_PAGES = 1000;
+export const DEFAULT_DIRECT_PAGES = 256;
 
 class FilePages implements CommittedPages {
   private readonly cache = new Map<number, Uint8Array>();
@@ -55,6 +62,7 @@ class FilePages implements CommittedPages {
     private readonly pageSize: number,
     private readonly cachePages: number,
     private readonly checkpointPages: number,
+    private readonly directPages: number,
     private readonly locked: boolean,
   ) {}
 
@@ -97,18 +105,50 @@ class FilePages implements CommittedPages {
     return fstatSync(this.fd).size;
   }
 
-  commit(pages: Map<number, Uint8Array>, pageCount: number): void {
+  commit(pages: Map<number, Uint8Array>, pageCount: number, basePageCount: number): void {
     const frames = [...pages].sort((a, b) => a[0] - b[0]);
     for (const [pgno, page] of frames) sealPage(page, pgno);
     this.justCommitted = null;
+    // Pages past the last commit's end are reachable from no committed state, so they can be written
+    // in place ahead of the commit record: once, instead of to the WAL and again at the checkpoint.
+    // They must be durable before the WAL commit that makes them reachable; a crash before that
+    // leaves them as a tail past the page count, which open() cuts off. Page 1 (the header) is always
+    // logged, so the WAL still carries the commit.
+    let cut = frames.length;
+    while (cut > 0 && frames[cut - 1][0] > basePageCount) cut--;
+    const direct = cut > 0 && frames.length - cut >= this.directPages;
+    const logged = direct ? frames.slice(0, cut) : frames;
+    const sizeBefore = direct ? this.mainFileSize() : 0;
     try {
-      this.wal.append(frames, pageCount);
+      if (direct) {
+        try {
+          writePages(this.fd, frames.slice(cut), this.pageSize);
+          fdatasyncSync(this.fd);
+        } catch (e) {
+          throw ioError(e, 'writing new pages at commit');
+        }
+      }
+      try {
+        this.wal.append(logged, pageCount);
+      } catch (e) {
+        throw ioError(e, 'writing the WAL at commit');
+      }
     } catch (e) {
-      throw ioError(e, 'writing the WAL at commit');
+      if (direct) this.cutMainFile(sizeBefore);
+      throw e;
     }
     for (const [pgno] of frames) this.cache.delete(pgno);
     for (const [pgno, page] of frames.slice(-this.cachePages)) this.remember(pgno, page);
-    if (this.wantsCheckpoint()) this.justCommitted = new Map(frames);
+    if (this.wantsCheckpoint()) this.justCommitted = new Map(logged);
+  }
+
+  /** Best effort after a failed commit: drop the new pages it wrote past the committed end. */
+  private cutMainFile(size: number): void {
+    try {
+      ftruncateSync(this.fd, size);
+    } catch {
+      // Harmless if it stays: open() cuts a tail past the page count.
+    }
   }
 
   wantsCheckpoint(): boolean {
@@ -133,7 +173,7 @@ class FilePages implements CommittedPages {
           pages = this.wal.readRun(run);
           for (let i = 0; i < run.count; i++) verifyPage(pages[i], run.pgno + i);
         }
-        writeAll(this.fd, concatPages(pages, this.pageSize), (run.pgno - 1) * this.pageSize);
+        writeAllv(this.fd, pages, (run.pgno - 1) * this.pageSize);
       }
       ftruncateSync(this.fd, this.wal.dbSize * this.pageSize);
       fsyncSync(this.fd);
@@ -185,11 +225,14 @@ function fromMemory(pages: Map<number, Uint8Array>, pgno: number, count: number)
   return out;
 }
 
-function concatPages(pages: Uint8Array[], pageSize: number): Uint8Array {
-  if (pages.length === 1) return pages[0];
-  const out = new Uint8Array(pages.length * pageSize);
-  pages.forEach((p, i) => out.set(p, i * pageSize));
-  return out;
+/** Sealed pages in page order, each consecutive run with one writev() at its place in the file. */
+function writePages(fd: number, frames: [number, Uint8Array][], pageSize: number): void {
+  for (let i = 0; i < frames.length; ) {
+    const first = frames[i][0];
+    const run: Uint8Array[] = [];
+    while (i < frames.length && frames[i][0] === first + run.length) run.push(frames[i++][1]);
+    writeAllv(fd, run, (first - 1) * pageSize);
+  }
 }
 
 export function walPath(dbPath: string): string {
@@ -204,10 +247,12 @@ export function lockPath(dbPath: string): string {
 export function openPager(dbPath: string, opts: PagerOptions = {}): FilePager {
   const cachePages = opts.cachePages ?? DEFAULT_CACHE_PAGES;
   const checkpointPages = opts.checkpointPages ?? DEFAULT_CHECKPOINT_PAGES;
+  const directPages = opts.directPages ?? DEFAULT_DIRECT_PAGES;
   if (!Number.isInteger(cachePages) || cachePages < 1) throw new SqlError('SQL_MISUSE', `cachePages must be a positive integer, got ${cachePages}`);
   if (!Number.isInteger(checkpointPages) || checkpointPages < 1) {
     throw new SqlError('SQL_MISUSE', `checkpointPages must be a positive integer, got ${checkpointPages}`);
   }
+  if (!Number.isInteger(directPages) || directPages < 1) throw new SqlError('SQL_MISUSE', `directPages must be a positive integer, got ${directPages}`);
   const locked = opts.lock ?? true;
   if (locked) {
     try {
@@ -223,11 +268,16 @@ export function openPager(dbPath: string, opts: PagerOptions = {}): FilePager {
     fd = openSync(dbPath, constants.O_RDWR);
     const pageSize = readPageSize(fd);
     wal = WalFile.open(walPath(dbPath), pageSize, WAL_HEADER_SIZE + checkpointPages * (FRAME_HEADER_SIZE + pageSize));
-    const pages = new FilePages(dbPath, fd, wal, pageSize, cachePages, checkpointPages, locked);
+    const pages = new FilePages(dbPath, fd, wal, pageSize, cachePages, checkpointPages, directPages, locked);
     const header = decodeHeader(pages.load(1));
     if (header.pageSize !== pageSize) throw malformed(`page size ${header.pageSize} in the newest page 1 differs from ${pageSize}`);
     if (wal.dbSize !== 0 && wal.dbSize !== header.pageCount) {
       throw malformed(`WAL commit size ${wal.dbSize} differs from the header page count ${header.pageCount}`);
+    }
+    // New pages a commit wrote in place before its WAL record, when it never got that far.
+    if (pages.mainFileSize() > header.pageCount * pageSize) {
+      ftruncateSync(fd, header.pageCount * pageSize);
+      fsyncSync(fd);
     }
     return new FilePager(pages, header);
   } catch (e) {

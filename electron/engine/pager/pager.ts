@@ -19,8 +19,11 @@ import { PAGE_TRAILER, type PageSnapshot, type PageStore } from './types';
 export interface CommittedPages {
   /** The last committed version of a page (checked against its checksum when it came from disk). */
   read(pgno: number): Uint8Array;
-  /** Makes a commit durable before returning; on a throw nothing of it is visible. */
-  commit(pages: Map<number, Uint8Array>, pageCount: number): void;
+  /**
+   * Makes a commit durable before returning; on a throw nothing of it is visible. `basePageCount` is
+   * the page count of the last commit: pages past it are new.
+   */
+  commit(pages: Map<number, Uint8Array>, pageCount: number, basePageCount: number): void;
   /** Counters for `Pager.stats()`: cache and WAL figures where the backend has them. */
   stats?(): Partial<PagerStats>;
   /** True when the log has grown enough that the pager should checkpoint after this commit. */
@@ -183,7 +186,7 @@ export class Pager implements PageStore {
       h.changeCounter = (h.changeCounter + 1) >>> 0;
       encodeHeader(h, this.write(1));
       this.preserveForSnapshots();
-      this.store.commit(this.dirty, h.pageCount);
+      this.store.commit(this.dirty, h.pageCount, this.committed.pageCount);
     } catch (e) {
       this.endTx();
       throw e;

@@ -1,7 +1,7 @@
 // The page write-ahead log `<db>-wal` (docs/ENGINE-FORMAT.md, "Write-ahead log"): a header, then
 // frames of one page each; the last frame of a commit carries the database size. Checksums chain
 // from the header through every frame, so a frame is valid only if everything before it is.
-import { closeSync, constants, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync, writevSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { dirname } from 'node:path';
 import { crc32 } from './crc';
@@ -102,23 +102,25 @@ export class WalFile {
     const offsets: number[] = [];
     for (let i = 0; i < pages.length; i += perSlice) {
       const count = Math.min(perSlice, pages.length - i);
-      const buf = new Uint8Array(count * this.frameSize);
-      const v = view(buf);
+      // Frame headers in one buffer, written between the pages themselves: no copy of the pages.
+      const heads = new Uint8Array(count * FRAME_HEADER_SIZE);
+      const v = view(heads);
+      const parts: Uint8Array[] = [];
       for (let j = 0; j < count; j++) {
         const [pgno, page] = pages[i + j];
-        const at = j * this.frameSize;
+        const at = j * FRAME_HEADER_SIZE;
         const last = i + j === pages.length - 1;
         v.setUint32(at, pgno, true);
         v.setUint32(at + 4, last ? dbSize : 0, true);
         v.setUint32(at + 8, this.salt1, true);
         v.setUint32(at + 12, this.salt2, true);
-        buf.set(page, at + FRAME_HEADER_SIZE);
-        chain = crc32(page, crc32(buf.subarray(at, at + 20), chain));
+        chain = crc32(page, crc32(heads.subarray(at, at + 20), chain));
         v.setUint32(at + 20, chain, true);
-        offsets.push(pos + at + FRAME_HEADER_SIZE);
+        parts.push(heads.subarray(at, at + FRAME_HEADER_SIZE), page);
+        offsets.push(pos + j * this.frameSize + FRAME_HEADER_SIZE);
       }
-      writeAll(this.fd, buf, pos);
-      pos += buf.length;
+      writeAllv(this.fd, parts, pos);
+      pos += count * this.frameSize;
     }
     fdatasyncSync(this.fd);
     // Only now, with the commit durable, does it become visible.
@@ -232,4 +234,30 @@ export function writeAll(fd: number, buf: Uint8Array, pos: number): void {
   }
   let done = 0;
   while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done, pos + done);
+}
+
+/** Buffers handed to one writev() call (Linux's IOV_MAX). */
+const IOV_MAX = 1024;
+
+/** Writes `bufs` back to back from `pos` with writev(), as writeAll() would write their concatenation. */
+export function writeAllv(fd: number, bufs: Uint8Array[], pos: number): void {
+  if (writeFaults.remaining >= 0) {
+    // Under fault injection the torn point must fall anywhere in the whole span: one buffer, one write.
+    writeAll(fd, Buffer.concat(bufs), pos);
+    return;
+  }
+  for (let i = 0; i < bufs.length; ) {
+    const batch = bufs.slice(i, i + IOV_MAX);
+    let done = writevSync(fd, batch, pos);
+    // A short write (rare: a signal, a full disk) is finished buffer by buffer.
+    for (const b of batch) {
+      if (done >= b.length) done -= b.length;
+      else {
+        writeAll(fd, b.subarray(done), pos + done);
+        done = 0;
+      }
+      pos += b.length;
+    }
+    i += batch.length;
+  }
 }

@@ -4,8 +4,9 @@ import { Database } from '../database';
 
 const file = process.argv[2];
 const start = Number(process.argv[3]);
-// A small checkpoint threshold makes kills land inside checkpoints too, not only inside commits.
-const db = Database.open(file, { checkpointPages: 64 });
+// A small checkpoint threshold makes kills land inside checkpoints too, not only inside commits; a
+// small directPages sends the new pages of splits and overflow chains straight to the main file.
+const db = Database.open(file, { checkpointPages: 64, directPages: 2 });
 db.exec('CREATE TABLE IF NOT EXISTS tx(id INTEGER, part INTEGER, payload TEXT)');
 db.exec('CREATE INDEX IF NOT EXISTS tx_id ON tx(id)');
 for (let id = start; ; id++) {
