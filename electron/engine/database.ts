@@ -245,8 +245,16 @@ export class Database implements Catalog {
     let positional: Value[] = NO_PARAMS;
     let named = NO_NAMES;
     if (Array.isArray(params)) {
-      positional = new Array<Value>(params.length);
-      for (let i = 0; i < params.length; i++) positional[i] = importValue(params[i]);
+      // Plain numbers, strings and NULLs are used as given (read-only; a prepared statement run per
+      // row would otherwise copy its parameters every time); anything else is converted.
+      positional = params as Value[];
+      for (let i = 0; i < params.length; i++) {
+        const v: unknown = params[i];
+        if (typeof v !== 'number' && typeof v !== 'string' && v !== null) {
+          positional = params.map(importValue);
+          break;
+        }
+      }
     }
     else if (params) {
       named = new Map<string, Value>();

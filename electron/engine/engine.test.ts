@@ -61,6 +61,16 @@ describe('engine', () => {
     expect(db.prepare('SELECT :x + 1').all({ x: 41 })).toEqual([[42]]);
   });
 
+  it('converts parameters that are not numbers, strings or NULL, and leaves the caller\'s array alone', () => {
+    const db = Database.open();
+    const params = [true, false, 10n, undefined, new Uint8Array([1, 2]), 2.5, 'x', null];
+    const st = db.prepare('SELECT ?, ?, ?, ?, typeof(?), ?, ?, ?');
+    expect(st.all(params)).toEqual([[1, 0, 10, null, 'blob', 2.5, 'x', null]]);
+    expect(params.slice(0, 4)).toEqual([true, false, 10n, undefined]);
+    // Plain values go through as given, in either position.
+    expect(st.all([1, 2, 3, 4, 5, 6, 7, 8])).toEqual([[1, 2, 3, 4, 'integer', 6, 7, 8]]);
+  });
+
   it('joins virtual tables with stored tables', () => {
     const db = Database.open();
     db.registerVirtualTable('processes', {
