@@ -70,6 +70,11 @@ export const isLeaf = (n: Node): boolean => n.type === TABLE_LEAF || n.type === 
  */
 export class NodeStore {
   private nodes = new Map<number, Node>();
+  /**
+   * Bumped whenever a cached node may stop being the node of its page in its tree: evicted, its page
+   * freed, or the cache reset. A tree that remembers a node across operations checks it.
+   */
+  epoch = 0;
   /** Pages to hand to the pager's free list at commit. */
   pendingFree: number[] = [];
   readonly usable: number;
@@ -182,6 +187,7 @@ export class NodeStore {
 
   free(pgno: number): void {
     this.pendingFree.push(pgno);
+    this.epoch++;
   }
 
   /** Frees an overflow chain (queued until commit). */
@@ -214,6 +220,7 @@ export class NodeStore {
         this.nodes.set(pgno, n); // second chance: to the back of the queue
         continue;
       }
+      this.epoch++;
       if (n.dirty) this.writeNode(n);
     }
   }
@@ -235,6 +242,7 @@ export class NodeStore {
   reset(): void {
     this.nodes.clear();
     this.pendingFree = [];
+    this.epoch++;
   }
 
   get size(): number {

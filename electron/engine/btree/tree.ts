@@ -41,6 +41,9 @@ interface Path {
 export class BTree {
   readonly index: boolean;
   private readonly path: Path = { nodes: [], idx: [] };
+  /** Table trees: the rightmost leaf as of the last insert, valid while the store's epoch is. */
+  private tail: Node | null = null;
+  private tailEpoch = -1;
 
   constructor(
     readonly store: NodeStore,
@@ -175,6 +178,18 @@ export class BTree {
     this.store.trim();
     const store = this.store;
     const size = store.recordSize(row, row.length - 1);
+    // Appending past the largest rowid (the usual bulk load) into a rightmost leaf with room: no
+    // descent. No ancestor changes: the rightmost child of an interior node has no separator key.
+    const tail = this.tail;
+    if (tail !== null && this.tailEpoch === store.epoch && tail.type === TABLE_LEAF && tail.next === 0) {
+      const keys = tail.keys as number[];
+      if (keys.length > 0 && rowid > keys[keys.length - 1] && tail.bytes + store.cellBytes(TABLE_LEAF, size) <= store.usable) {
+        tail.ref = true;
+        this.addCell(tail, keys.length, rowid, store.w.buf, size);
+        this.bumpCount(1);
+        return;
+      }
+    }
     const path = this.descend(rowid);
     const leaf = path.nodes[path.nodes.length - 1];
     const i = this.lowerBound(leaf, rowid, true);
@@ -189,6 +204,9 @@ export class BTree {
       this.bumpCount(1);
     }
     if (leaf.bytes > store.usable) this.split(path, i === leaf.keys.length - 1 && leaf.next === 0);
+    // After a split the rightmost leaf is the path's new last node, or a new sibling: found next time.
+    this.tail = leaf.next === 0 && leaf.type === TABLE_LEAF ? leaf : null;
+    this.tailEpoch = store.epoch;
   }
 
   /** Removes the row at `rowid`; returns it, or undefined when absent. */
