@@ -135,7 +135,6 @@ function typeRank(v: Value): number {
   return 3;
 }
 
-/** Total order used by ORDER BY, indexes and comparisons: NULL < numbers < text < blob. */
 /**
  * Text in SQLite's BINARY order, which is the order of the UTF-8 bytes. JavaScript's `<` compares
  * UTF-16 code units: the same order except where a character from U+10000 up (a surrogate pair,
@@ -178,6 +177,7 @@ export function plainKey(key: Value[]): boolean {
   return true;
 }
 
+/** Total order used by ORDER BY, indexes and comparisons: NULL < numbers < text < blob. */
 export function compare(a: Value, b: Value): number {
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
   const ra = typeRank(a);

@@ -134,15 +134,15 @@ function ingest(r: WalkPoll, target: WalkTarget, tokens: TokenMap) {
       // of a fresh walk.
       flush();
       runParent = -1;
-      if (!(flags & SELF) && target.attach < 0) {
-        const idx = tree.push(-1, nameOff, nameLen, kind, category, flags, apparent, allocated, mtime);
-        if (token !== NO_TOKEN) tokens.set(token, idx);
-        continue;
+      const self = (flags & SELF) !== 0;
+      let idx: number;
+      if (!self && target.attach < 0) idx = tree.push(-1, nameOff, nameLen, kind, category, flags, apparent, allocated, mtime);
+      else {
+        idx = self ? tokens.get(token) : target.attach;
+        tree.mtime[idx] = mtime;
+        tree.addUp(idx, apparent, allocated, 0, 0);
       }
-      const idx = flags & SELF ? tokens.get(token) : target.attach;
-      tree.mtime[idx] = mtime;
-      tree.addUp(idx, apparent, allocated, 0, 0);
-      if (!(flags & SELF) && token !== NO_TOKEN) tokens.set(token, idx);
+      if (!self && token !== NO_TOKEN) tokens.set(token, idx);
       continue;
     }
     const parent = tokens.get(parentToken);
