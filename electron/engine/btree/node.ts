@@ -1,7 +1,7 @@
 import { SqlError } from '../errors';
 import type { PageStore } from '../pager/types';
 import type { Value } from '../record/values';
-import { decodeRecord, decodeSome, RecordWriter, textDiffers, viewOf, type TextProbe } from './record';
+import { compareRecord, decodeRecord, decodeSome, type Probe, RecordWriter, textDiffers, viewOf, type TextProbe } from './record';
 
 /** Page types (first byte of a B+tree page). */
 export const TABLE_LEAF = 1;
@@ -27,37 +27,64 @@ export class RowPool {
 /**
  * A B+tree page in memory. Cells keep their record bytes (not decoded values) in `data`: the page
  * itself while the node is unchanged, a private buffer once it changes (records are appended
- * there). Rows and index keys are decoded on access and cached per cell; table keys (rowids) and
- * child pointers are always decoded. Interior pages hold `children.length === keys.length + 1`
- * where `keys[i]` is the largest key under `children[i]` (an inclusive upper bound).
+ * there). Interior pages hold `children.length === keys.length + 1` where `keys[i]` is the largest
+ * key under `children[i]` (an inclusive upper bound).
+ *
+ * A leaf read from its page has no cell arrays (`keys`, `offs`, `sizes`, `ovfl` and `rows` are
+ * null): searches and scans read its cells where they lie in the page, so a lookup that touches a
+ * page once allocates next to nothing. The arrays are built when the leaf is about to change
+ * (NodeStore.cells) and dropped again when a finished leaf of a bulk append is written back.
+ * Interior nodes always have them (they are few and every descent searches them).
  */
 export interface Node {
   pgno: number;
   type: number;
   /** Table pages: rowids. Index pages: decoded keys, `undefined` until first read. */
-  keys: (number | Value[] | undefined)[];
+  keys: (number | Value[] | undefined)[] | null;
   /** Table leaves: decoded rows (column values then the rowid), `undefined` until first read. */
   rows: (Value[] | undefined)[] | null;
   children: number[] | null;
   /** Where the record bytes live, and each cell's record offset in it (-1: only in its overflow chain). */
   data: Buffer;
-  offs: number[];
+  offs: number[] | null;
+  /** Over `data` while it is the page: a leaf without cell arrays is read through it. */
+  view: DataView | null;
   /** `data` is this node's own buffer (appendable), not a page that others may share. */
   owned: boolean;
   /** Owned buffers: first free byte. */
   end: number;
   /** Encoded record length of each cell's payload (0 for table interior cells). */
-  sizes: number[];
+  sizes: number[] | null;
   /** First overflow page of each cell's payload, 0 when local or not yet written. */
-  ovfl: number[];
+  ovfl: number[] | null;
   /** Leaves: the right sibling (0 at the end). */
   next: number;
   /** Root pages: the number of entries in the tree. */
   count: number;
-  /** Bytes the page needs: header plus every cell with its pointer. */
+  /** Bytes the page needs: header plus every cell with its pointer (valid while the cell arrays exist). */
   bytes: number;
   dirty: boolean;
   ref: boolean;
+}
+
+/** A node with its cell arrays (every interior node; a leaf once NodeStore.cells built them). */
+export type OpenNode = Node & {
+  keys: (number | Value[] | undefined)[];
+  offs: number[];
+  sizes: number[];
+  ovfl: number[];
+};
+
+/** Cells in a node. */
+export function cellCount(n: Node): number {
+  return n.offs !== null ? n.offs.length : n.view!.getUint16(2, true);
+}
+
+/** Rowid of cell `i` of a table leaf. */
+export function rowidAt(n: Node, i: number): number {
+  if (n.keys !== null) return n.keys[i] as number;
+  const v = n.view!;
+  return v.getFloat64(v.getUint16(HDR + 2 * i, true), true);
 }
 
 export const isLeaf = (n: Node): boolean => n.type === TABLE_LEAF || n.type === INDEX_LEAF;
@@ -119,9 +146,9 @@ export class NodeStore {
     return node;
   }
 
-  create(type: number): Node {
+  create(type: number): OpenNode {
     const pgno = this.pager.allocate();
-    const node: Node = {
+    const node: OpenNode = {
       pgno,
       type,
       keys: [],
@@ -129,6 +156,7 @@ export class NodeStore {
       children: type === TABLE_INTERIOR || type === INDEX_INTERIOR ? [] : null,
       data: Buffer.allocUnsafe(type === TABLE_INTERIOR ? 0 : this.usable),
       offs: [],
+      view: null,
       owned: true,
       end: 0,
       sizes: [],
@@ -143,6 +171,44 @@ export class NodeStore {
     return node;
   }
 
+  /** A node with its cell arrays, built from its page the first time (see Node). */
+  cells(n: Node): OpenNode {
+    if (n.offs !== null) return n as OpenNode;
+    const v = n.view!;
+    const cnt = v.getUint16(2, true);
+    const table = n.type === TABLE_LEAF;
+    const keys = new Array<number | Value[] | undefined>(cnt);
+    const sizes = new Array<number>(cnt);
+    const ovfl = new Array<number>(cnt);
+    const offs = new Array<number>(cnt);
+    const maxLocal = this.maxLocal;
+    let bytes = HDR;
+    for (let i = 0; i < cnt; i++) {
+      let at = v.getUint16(HDR + 2 * i, true);
+      if (table) {
+        keys[i] = v.getFloat64(at, true);
+        at += 8;
+      }
+      const len = v.getUint32(at, true);
+      sizes[i] = len;
+      if (len <= maxLocal) {
+        ovfl[i] = 0;
+        offs[i] = at + 4;
+      } else {
+        ovfl[i] = v.getUint32(at + 4, true);
+        offs[i] = -1;
+      }
+      bytes += this.cellBytes(n.type, len);
+    }
+    n.keys = keys;
+    n.rows = table ? new Array<Value[] | undefined>(cnt) : null;
+    n.sizes = sizes;
+    n.ovfl = ovfl;
+    n.offs = offs;
+    n.bytes = bytes;
+    return n as OpenNode;
+  }
+
   /** Gives a node its own record buffer before it changes (the page it was read from is shared). */
   own(n: Node): void {
     if (n.owned) return;
@@ -150,7 +216,8 @@ export class NodeStore {
   }
 
   /** Copies the live records into a fresh owned buffer with room for `need` more bytes. */
-  private compact(n: Node, need: number): void {
+  private compact(node: Node, need: number): void {
+    const n = this.cells(node);
     let live = 0;
     for (let i = 0; i < n.offs.length; i++) if (n.offs[i] >= 0) live += n.sizes[i];
     const cap = Math.max(this.usable, Math.ceil((live + need) * 1.5));
@@ -164,6 +231,7 @@ export class NodeStore {
       at += n.sizes[i];
     }
     n.data = buf;
+    n.view = null;
     n.end = at;
     n.owned = true;
   }
@@ -180,9 +248,54 @@ export class NodeStore {
 
   /** The record bytes of cell `i` (from its overflow chain if they are not in the node). */
   record(n: Node, i: number): { buf: Buffer; off: number } {
+    if (n.offs === null) {
+      const v = n.view!;
+      const at = this.payloadAt(n, i);
+      const len = v.getUint32(at, true);
+      if (len <= this.maxLocal) return { buf: n.data, off: at + 4 };
+      return { buf: this.readChain(v.getUint32(at + 4, true), len), off: 0 };
+    }
     const off = n.offs[i];
     if (off >= 0) return { buf: n.data, off };
-    return { buf: this.readChain(n.ovfl[i], n.sizes[i]), off: 0 };
+    return { buf: this.readChain(n.ovfl![i], n.sizes![i]), off: 0 };
+  }
+
+  /** Where cell `i`'s record starts in the node's data, or -1 when it is only in its overflow chain. */
+  localOff(n: Node, i: number): number {
+    if (n.offs !== null) return n.offs[i];
+    const at = this.payloadAt(n, i);
+    return n.view!.getUint32(at, true) <= this.maxLocal ? at + 4 : -1;
+  }
+
+  /**
+   * In an index leaf without cell arrays: the first cell whose key is >= the probe's (by leading
+   * values, or with `full` also by length), compared on the record bytes in the page.
+   */
+  lowerBoundRecord(n: Node, probe: Probe, full: boolean): number {
+    const v = n.view!;
+    const data = n.data;
+    const maxLocal = this.maxLocal;
+    let lo = 0;
+    let hi = v.getUint16(2, true);
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const at = v.getUint16(HDR + 2 * mid, true);
+      let c: number;
+      if (v.getUint32(at, true) <= maxLocal) c = compareRecord(data, at + 4, probe, full, v);
+      else {
+        const rec = this.record(n, mid); // a key in an overflow chain
+        c = compareRecord(rec.buf, rec.off, probe, full, viewOf(rec.buf));
+      }
+      if (c < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** In a leaf without cell arrays: where cell `i`'s payload length lies in the page (its record follows). */
+  private payloadAt(n: Node, i: number): number {
+    const p = n.view!.getUint16(HDR + 2 * i, true);
+    return n.type === TABLE_LEAF ? p + 8 : p;
   }
 
   free(pgno: number): void {
@@ -251,7 +364,7 @@ export class NodeStore {
 
   // ---- page <-> node ----
 
-  private decodeRow(n: Node, i: number): Value[] {
+  private decodeRow(n: OpenNode, i: number): Value[] {
     const off = n.offs[i];
     const r = off >= 0 ? decodeRecord(n.data, off, 1) : decodeRecord(this.readChain(n.ovfl[i], n.sizes[i]), 0, 1);
     r[r.length - 1] = n.keys[i] as number;
@@ -259,32 +372,44 @@ export class NodeStore {
   }
 
   /** Row `i` of a table leaf, decoded on first access and kept. */
-  row(n: Node, i: number): Value[] {
+  row(node: Node, i: number): Value[] {
+    const n = this.cells(node);
     const rows = n.rows!;
     let r = rows[i];
     if (r === undefined) rows[i] = r = this.decodeRow(n, i);
     return r;
   }
 
-  /** Key `i` of an index page, decoded on first access and kept. */
+  /**
+   * Key `i` of an index page, decoded on first access and kept; a leaf without cell arrays decodes
+   * it afresh each time (it has nowhere to keep it).
+   */
   key(n: Node, i: number): Value[] {
-    let k = n.keys[i] as Value[] | undefined;
+    const keys = n.keys;
+    if (keys === null) {
+      const rec = this.record(n, i);
+      return decodeRecord(rec.buf, rec.off, 0);
+    }
+    let k = keys[i] as Value[] | undefined;
     if (k === undefined) {
-      const off = n.offs[i];
-      k = off >= 0 ? decodeRecord(n.data, off, 0) : decodeRecord(this.readChain(n.ovfl[i], n.sizes[i]), 0, 0);
-      n.keys[i] = k;
+      const off = n.offs![i];
+      k = off >= 0 ? decodeRecord(n.data, off, 0) : decodeRecord(this.readChain(n.ovfl![i], n.sizes![i]), 0, 0);
+      keys[i] = k;
     }
     return k;
   }
 
   /** Decodes every cell of a node (the integrity check reads them all). */
-  full(n: Node): void {
+  full(node: Node): OpenNode {
+    const n = this.cells(node);
     if (n.rows) for (let i = 0; i < n.rows.length; i++) this.row(n, i);
     else if (n.type !== TABLE_INTERIOR) for (let i = 0; i < n.keys.length; i++) this.key(n, i);
+    return n;
   }
 
   /** Rows [from, to) of a table leaf for a scan (decoded once, then kept with the cached page). */
-  rowsOf(n: Node, from: number, to: number): Value[][] {
+  rowsOf(node: Node, from: number, to: number): Value[][] {
+    const n = this.cells(node);
     const rows = n.rows!;
     for (let i = from; i < to; i++) if (rows[i] === undefined) rows[i] = this.decodeRow(n, i);
     return from === 0 && to === rows.length ? (rows as Value[][]) : (rows.slice(from, to) as Value[][]);
@@ -300,17 +425,29 @@ export class NodeStore {
   rowsSome(n: Node, from: number, to: number, want: Int32Array, pre: TextProbe[] | null = null, pool: RowPool | null = null): Value[][] {
     const out = pool ? pool.out : new Array<Value[]>(to - from);
     if (pool) out.length = to - from;
-    const rows = n.rows!;
-    const keys = n.keys as number[];
+    // Without cell arrays, each cell's rowid and record are found through the page's pointers.
+    const rows = n.rows;
+    const keys = n.keys as number[] | null;
     const offs = n.offs;
     const data = n.data;
-    const view = viewOf(data);
+    const page = offs === null ? n.view : null;
+    const view = page ?? viewOf(data);
+    const maxLocal = this.maxLocal;
     const width = want.length;
     let k = 0;
     next: for (let i = from; i < to; i++) {
-      let r = rows[i];
+      let r = rows !== null ? rows[i] : undefined;
       if (r === undefined) {
-        const off = offs[i];
+        let off: number;
+        let rowid: number;
+        if (offs !== null) {
+          off = offs[i];
+          rowid = keys![i];
+        } else {
+          const p = page!.getUint16(HDR + 2 * i, true);
+          rowid = page!.getFloat64(p, true);
+          off = page!.getUint32(p + 8, true) <= maxLocal ? p + 12 : -1;
+        }
         if (off < 0) r = this.rowSome(n, i, want);
         else {
           if (pre !== null) for (let j = 0; j < pre.length; j++) if (textDiffers(data, off, pre[j].col, pre[j].bytes)) continue next;
@@ -322,7 +459,7 @@ export class NodeStore {
             if (pool) pool.rows[k] = r;
           }
           decodeSome(data, off, want, r, view);
-          r[width] = keys[i];
+          r[width] = rowid;
         }
       }
       out[k++] = r;
@@ -333,14 +470,19 @@ export class NodeStore {
 
   /** Row `i` of a table leaf with only the columns `want` names decoded (see rowsSome). */
   rowSome(n: Node, i: number, want: Int32Array): Value[] {
-    const cached = n.rows![i];
-    if (cached !== undefined) return cached;
+    if (n.rows !== null) {
+      const cached = n.rows[i];
+      if (cached !== undefined) return cached;
+    }
     const width = want.length;
     const r = new Array<Value>(width + 1).fill(null);
-    const off = n.offs[i];
+    const off = this.localOff(n, i);
     if (off >= 0) decodeSome(n.data, off, want, r);
-    else decodeSome(this.readChain(n.ovfl[i], n.sizes[i]), 0, want, r);
-    r[width] = n.keys[i] as number;
+    else {
+      const rec = this.record(n, i); // an overflow chain
+      decodeSome(rec.buf, rec.off, want, r);
+    }
+    r[width] = rowidAt(n, i);
     return r;
   }
 
@@ -350,36 +492,20 @@ export class NodeStore {
     const v = new DataView(page.buffer, page.byteOffset, page.byteLength); // cheaper than Buffer's checked reads
     const type = buf[0];
     if (type < TABLE_LEAF || type > INDEX_INTERIOR) throw corrupt(`page ${pgno} is not a B+tree page (type ${type})`);
-    const n = v.getUint16(2, true);
     const right = v.getUint32(4, true);
     const count = v.getFloat64(8, true);
+    if (type === TABLE_LEAF || type === INDEX_LEAF) {
+      // Leaves keep reading their cells from the page until they change (see Node).
+      return { pgno, type, keys: null, rows: null, children: null, data: buf, offs: null, view: v, owned: false, end: 0, sizes: null, ovfl: null, next: right, count, bytes: 0, dirty: false, ref: true };
+    }
+    const n = v.getUint16(2, true);
     const keys = new Array<number | Value[] | undefined>(n);
     const sizes = new Array<number>(n);
     const ovfl = new Array<number>(n);
     const offs = new Array<number>(n);
-    let rows: (Value[] | undefined)[] | null = null;
-    let children: number[] | null = null;
+    const children = new Array<number>(n + 1);
     let bytes = HDR;
-    const maxLocal = this.maxLocal;
-    if (type === TABLE_LEAF) {
-      rows = new Array<Value[] | undefined>(n);
-      for (let i = 0; i < n; i++) {
-        const off = v.getUint16(HDR + 2 * i, true);
-        keys[i] = v.getFloat64(off, true);
-        const len = v.getUint32(off + 8, true);
-        sizes[i] = len;
-        if (len <= maxLocal) {
-          ovfl[i] = 0;
-          offs[i] = off + 12;
-          bytes += 14 + len;
-        } else {
-          ovfl[i] = v.getUint32(off + 12, true);
-          offs[i] = -1;
-          bytes += 18;
-        }
-      }
-    } else if (type === TABLE_INTERIOR) {
-      children = new Array<number>(n + 1);
+    if (type === TABLE_INTERIOR) {
       for (let i = 0; i < n; i++) {
         const off = v.getUint16(HDR + 2 * i, true);
         children[i] = v.getUint32(off, true);
@@ -388,31 +514,25 @@ export class NodeStore {
         ovfl[i] = 0;
         offs[i] = -1;
       }
-      children[n] = right;
       bytes += 14 * n;
     } else {
-      const interior = type === INDEX_INTERIOR;
-      if (interior) children = new Array<number>(n + 1);
       for (let i = 0; i < n; i++) {
-        let off = v.getUint16(HDR + 2 * i, true);
-        if (interior) {
-          children![i] = v.getUint32(off, true);
-          off += 4;
-        }
-        const len = v.getUint32(off, true);
+        const off = v.getUint16(HDR + 2 * i, true);
+        children[i] = v.getUint32(off, true);
+        const len = v.getUint32(off + 4, true);
         sizes[i] = len;
-        if (len <= maxLocal) {
+        if (len <= this.maxLocal) {
           ovfl[i] = 0;
-          offs[i] = off + 4;
+          offs[i] = off + 8;
         } else {
-          ovfl[i] = v.getUint32(off + 4, true);
+          ovfl[i] = v.getUint32(off + 8, true);
           offs[i] = -1;
         }
-        bytes += (interior ? 10 : 6) + this.local(len);
+        bytes += 10 + this.local(len);
       }
-      if (interior) children![n] = right;
     }
-    return { pgno, type, keys, rows, children, data: buf, offs, owned: false, end: 0, sizes, ovfl, next: children ? 0 : right, count, bytes, dirty: false, ref: true };
+    children[n] = right;
+    return { pgno, type, keys, rows: null, children, data: buf, offs, view: v, owned: false, end: 0, sizes, ovfl, next: 0, count, bytes, dirty: false, ref: true };
   }
 
   private readChain(first: number, len: number): Buffer {
@@ -451,9 +571,11 @@ export class NodeStore {
 
   /**
    * Serialises a node into its page: header, cell pointers, cells packed from the end (record
-   * bytes are copied, never re-encoded). Afterwards the node reads its records from the page.
+   * bytes are copied, never re-encoded). Afterwards the node reads its records from the page;
+   * with `drop`, a leaf also lets go of its cell arrays and decoded rows (see Node).
    */
-  writeNode(n: Node): void {
+  writeNode(node: Node, drop = false): void {
+    const n = this.cells(node);
     if (n.bytes > this.usable) throw new Error(`B+tree node ${n.pgno} overfull (${n.bytes} bytes)`);
     const cnt = n.keys.length;
     // Spill large payloads that have no overflow chain yet (before the page is touched).
@@ -499,6 +621,11 @@ export class NodeStore {
     const page = this.pager.write(n.pgno);
     page.set(buf.subarray(0, this.usable));
     n.data = Buffer.from(page.buffer, page.byteOffset, page.byteLength);
+    n.view = new DataView(page.buffer, page.byteOffset, page.byteLength);
+    if (drop && !n.children) {
+      const leaf = n as Node;
+      leaf.keys = leaf.rows = leaf.offs = leaf.sizes = leaf.ovfl = null;
+    }
     n.owned = false;
     n.end = 0;
     n.dirty = false;

@@ -401,3 +401,147 @@ export function decodeRecord(buf: Buffer, pos: number, extra: number): Value[] {
   return out;
 }
 
+
+/**
+ * A search key prepared for comparing with stored records where they lie (compareRecord): each
+ * value's type rank (NULL 0, number 1, text 2, blob 3), its number, and its bytes: an ASCII text
+ * as the string itself (its code units are its UTF-8 bytes), other texts as UTF-8, blobs as they are.
+ */
+export interface Probe {
+  rank: number[];
+  nums: number[];
+  ascii: (string | null)[];
+  bytes: (Uint8Array | null)[];
+}
+
+/**
+ * probe() of `key`, or null when a text in it holds UTF-16 surrogates: only then can UTF-8 byte
+ * order and compareText's order of the decoded strings disagree (a lone surrogate is stored as
+ * U+FFFD), and a search must not mix the two.
+ */
+export function probeOf(key: Value[], plain: boolean): Probe | null {
+  if (!plain) return null;
+  const rank: number[] = [];
+  const nums: number[] = [];
+  const ascii: (string | null)[] = [];
+  const bytes: (Uint8Array | null)[] = [];
+  for (let i = 0; i < key.length; i++) {
+    const v = key[i];
+    bytes[i] = null;
+    ascii[i] = null;
+    nums[i] = 0;
+    if (v === null) rank[i] = 0;
+    else if (typeof v === 'number') {
+      rank[i] = 1;
+      nums[i] = v;
+    } else if (v instanceof Real) {
+      rank[i] = 1;
+      nums[i] = v.v;
+    } else if (typeof v === 'string') {
+      rank[i] = 2;
+      if (isAscii(v)) ascii[i] = v;
+      else bytes[i] = Buffer.from(v, 'utf8');
+    } else {
+      rank[i] = 3;
+      bytes[i] = v;
+    }
+  }
+  return { rank, nums, ascii, bytes };
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/** compareBytes() with an ASCII string's code units as the bytes. */
+function compareAscii(buf: Buffer, pos: number, len: number, s: string): number {
+  const n = len < s.length ? len : s.length;
+  for (let i = 0; i < n; i++) {
+    const x = buf[pos + i];
+    const y = s.charCodeAt(i);
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return len < s.length ? -1 : len > s.length ? 1 : 0;
+}
+
+/** Sign of the byte-wise comparison of `buf[pos, pos + len)` with `b` (shorter first on a tie). */
+function compareBytes(buf: Buffer, pos: number, len: number, b: Uint8Array): number {
+  const n = len < b.length ? len : b.length;
+  for (let i = 0; i < n; i++) {
+    const x = buf[pos + i];
+    const y = b[i];
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return len < b.length ? -1 : len > b.length ? 1 : 0;
+}
+
+/**
+ * compareKeys() of the record at `buf[pos]` with a probe of `len` values, read from the record
+ * bytes without decoding them (the sign is what counts). With `full`, equal leading values order
+ * the shorter key first, as fullCompare does. Texts compare as their UTF-8 bytes: code point
+ * order, which is compareText's.
+ */
+export function compareRecord(buf: Buffer, pos: number, probe: Probe, full: boolean, view: DataView): number {
+  const n = buf[pos] | (buf[pos + 1] << 8);
+  const len = probe.rank.length;
+  pos += 2;
+  const m = n < len ? n : len;
+  for (let i = 0; i < m; i++) {
+    const tag = buf[pos++];
+    const rank = probe.rank[i];
+    let x: number;
+    switch (tag) {
+      case T_NULL:
+        if (rank !== 0) return -1;
+        continue;
+      case T_ZERO:
+        x = 0;
+        break;
+      case T_ONE:
+        x = 1;
+        break;
+      case T_I8:
+        x = (buf[pos] << 24) >> 24;
+        pos += 1;
+        break;
+      case T_I16:
+        x = ((buf[pos] | (buf[pos + 1] << 8)) << 16) >> 16;
+        pos += 2;
+        break;
+      case T_I32:
+        x = buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16) | (buf[pos + 3] << 24);
+        pos += 4;
+        break;
+      case T_INT:
+      case T_REAL:
+        x = view.getFloat64(pos, true);
+        pos += 8;
+        break;
+      case T_TEXT8:
+      case T_TEXT32:
+      case T_BLOB8:
+      case T_BLOB32: {
+        let size: number;
+        if (tag === T_TEXT8 || tag === T_BLOB8) size = buf[pos++];
+        else {
+          size = view.getUint32(pos, true);
+          pos += 4;
+        }
+        const r = tag <= T_TEXT32 ? 2 : 3;
+        if (rank !== r) return r - rank;
+        const a = probe.ascii[i];
+        const c = a !== null ? compareAscii(buf, pos, size, a) : compareBytes(buf, pos, size, probe.bytes[i]!);
+        if (c !== 0) return c;
+        pos += size;
+        continue;
+      }
+      default:
+        throw new Error(`corrupt record: unknown type tag ${tag}`);
+    }
+    if (rank !== 1) return 1 - rank;
+    const y = probe.nums[i];
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return full ? n - len : 0;
+}

@@ -1,6 +1,6 @@
 import { compare, compareText, plainKey, type Value } from '../record/values';
-import { decodeSome, viewOf, type TextProbe } from './record';
-import { corrupt, HDR, INDEX_INTERIOR, INDEX_LEAF, IndexLeafPacker, PACK_SLACK, isLeaf, type Node, NodeStore, type PackedPage, type RowPool, TABLE_INTERIOR, TABLE_LEAF } from './node';
+import { decodeSome, type Probe, probeOf, viewOf, type TextProbe } from './record';
+import { cellCount, corrupt, HDR, INDEX_INTERIOR, INDEX_LEAF, IndexLeafPacker, PACK_SLACK, isLeaf, type Node, NodeStore, type OpenNode, type PackedPage, rowidAt, type RowPool, TABLE_INTERIOR, TABLE_LEAF } from './node';
 
 /**
  * Compares index keys value by value in SQLite order (NULL < numbers < text < blob, BINARY).
@@ -42,7 +42,7 @@ export class BTree {
   readonly index: boolean;
   private readonly path: Path = { nodes: [], idx: [] };
   /** Table trees: the rightmost leaf as of the last insert, valid while the store's epoch is. */
-  private tail: Node | null = null;
+  private tail: OpenNode | null = null;
   private tailEpoch = -1;
 
   constructor(
@@ -64,53 +64,43 @@ export class BTree {
 
   // ---- search ----
 
-  /** Index in an interior node of the child that may hold `key`. */
-  private childFor(n: Node, key: number | Value[]): number {
-    const keys = n.keys;
+  /** First cell of a table node whose rowid is >= `rowid` (for an interior node: the child that may hold it). */
+  private lowerBoundRowid(n: Node, rowid: number): number {
     let lo = 0;
-    let hi = keys.length;
-    if (typeof key === 'number') {
+    let hi = cellCount(n);
+    const keys = n.keys as number[] | null;
+    if (keys !== null) {
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if ((keys[mid] as number) < key) lo = mid + 1;
+        if (keys[mid] < rowid) lo = mid + 1;
         else hi = mid;
       }
     } else {
-      const store = this.store;
-      const plain = plainKey(key);
+      const v = n.view!; // a leaf read from its page: rowids where they lie
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (compareKeys((keys[mid] as Value[] | undefined) ?? store.key(n, mid), key, plain) < 0) lo = mid + 1;
+        if (v.getFloat64(v.getUint16(HDR + 2 * mid, true), true) < rowid) lo = mid + 1;
         else hi = mid;
       }
     }
     return lo;
   }
 
-  /** First cell position in a leaf whose key is >= `key` (by prefix for index keys). */
-  private lowerBound(n: Node, key: number | Value[], full: boolean): number {
-    const keys = n.keys;
-    let lo = 0;
-    let hi = keys.length;
-    if (typeof key === 'number') {
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if ((keys[mid] as number) < key) lo = mid + 1;
-        else hi = mid;
-      }
-    } else return this.lowerBoundKey(n, key, full);
-    return lo;
-  }
-
-  private lowerBoundKey(n: Node, key: Value[], full: boolean): number {
-    const keys = n.keys as (Value[] | undefined)[];
+  /**
+   * First cell of an index node whose key is >= `key` (for an interior node: the child that may
+   * hold it); by leading values, or with `full` also by length. `plain` is plainKey(key) and
+   * `probe` its probeOf(). A node with cell arrays decodes the keys it compares and keeps them
+   * (interior nodes, searched by every descent); a leaf read from its page compares them on their
+   * record bytes, which allocates nothing.
+   */
+  private lowerBoundKey(n: Node, key: Value[], full: boolean, plain: boolean, probe: Probe | null): number {
+    if (n.keys === null && probe !== null) return this.store.lowerBoundRecord(n, probe, full);
     const store = this.store;
     let lo = 0;
-    let hi = keys.length;
-    const plain = plainKey(key);
+    let hi = cellCount(n);
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const k = keys[mid] ?? store.key(n, mid);
+      const k = store.key(n, mid);
       const c = compareKeys(k, key, plain) || (full ? k.length - key.length : 0);
       if (c < 0) lo = mid + 1;
       else hi = mid;
@@ -118,21 +108,20 @@ export class BTree {
     return lo;
   }
 
-
   /**
    * The nodes from the root down to the leaf for `key`, and the child taken at each. The path is
    * the tree's one scratch path, valid until the next descent: every change starts with a descent
    * and finishes with the path before another begins, and a fresh path per row was most of an
    * insert's garbage.
    */
-  private descend(key: number | Value[]): Path {
+  private descend(key: number | Value[], plain = false, probe: Probe | null = null): Path {
     const path = this.path;
     const { nodes, idx } = path;
     let n = this.store.get(this.root);
     let depth = 0;
     for (; !isLeaf(n); depth++) {
       if (depth > 64) throw corrupt(`B+tree at page ${this.root} is too deep`);
-      const i = this.childFor(n, key);
+      const i = typeof key === 'number' ? this.lowerBoundRowid(n, key) : this.lowerBoundKey(n, key, false, plain, probe);
       nodes[depth] = n;
       idx[depth] = i;
       n = this.store.get(n.children![i]);
@@ -153,16 +142,9 @@ export class BTree {
   get(rowid: number, want: Int32Array | null = null): Value[] | undefined {
     this.store.trim();
     let n = this.store.get(this.root);
-    while (n.children) n = this.store.get(n.children[this.childFor(n, rowid)]);
-    const keys = n.keys as number[];
-    let lo = 0;
-    let hi = keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (keys[mid] < rowid) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo >= keys.length || keys[lo] !== rowid) return undefined;
+    while (n.children) n = this.store.get(n.children[this.lowerBoundRowid(n, rowid)]);
+    const lo = this.lowerBoundRowid(n, rowid);
+    if (lo >= cellCount(n) || rowidAt(n, lo) !== rowid) return undefined;
     return want ? this.store.rowSome(n, lo, want) : this.store.row(n, lo);
   }
 
@@ -170,7 +152,8 @@ export class BTree {
   maxKey(): number {
     let n = this.store.get(this.root);
     while (n.children) n = this.store.get(n.children[n.children.length - 1]);
-    return n.keys.length ? (n.keys[n.keys.length - 1] as number) : 0;
+    const cnt = cellCount(n);
+    return cnt ? rowidAt(n, cnt - 1) : 0;
   }
 
   /** Inserts or replaces the row at `rowid` (`row[width]` must hold the rowid). */
@@ -181,7 +164,7 @@ export class BTree {
     // Appending past the largest rowid (the usual bulk load) into a rightmost leaf with room: no
     // descent. No ancestor changes: the rightmost child of an interior node has no separator key.
     const tail = this.tail;
-    if (tail !== null && this.tailEpoch === store.epoch && tail.type === TABLE_LEAF && tail.next === 0) {
+    if (tail !== null && this.tailEpoch === store.epoch && tail.type === TABLE_LEAF && tail.next === 0 && tail.offs !== null) {
       const keys = tail.keys as number[];
       if (keys.length > 0 && rowid > keys[keys.length - 1] && tail.bytes + store.cellBytes(TABLE_LEAF, size) <= store.usable) {
         tail.ref = true;
@@ -191,8 +174,8 @@ export class BTree {
       }
     }
     const path = this.descend(rowid);
-    const leaf = path.nodes[path.nodes.length - 1];
-    const i = this.lowerBound(leaf, rowid, true);
+    const leaf = store.cells(path.nodes[path.nodes.length - 1]);
+    const i = this.lowerBoundRowid(leaf, rowid);
     // The row is stored as its record bytes (encoded by recordSize into the scratch buffer).
     // Only the bytes are kept: the row is decoded again if it is read (holding the caller's array for
     // every inserted row would keep a bulk load's rows alive on the heap).
@@ -204,8 +187,8 @@ export class BTree {
       this.bumpCount(1);
     }
     if (leaf.bytes > store.usable) this.split(path, i === leaf.keys.length - 1 && leaf.next === 0);
-    // After a split the rightmost leaf is the path's new last node, or a new sibling: found next time.
-    this.tail = leaf.next === 0 && leaf.type === TABLE_LEAF ? leaf : null;
+    // After a split (`leaf` may be an interior root now: see split()) the rightmost leaf is the path's new last node, or a new sibling: found next time.
+    this.tail = leaf.next === 0 && leaf.type === TABLE_LEAF && leaf.offs !== null ? leaf : null;
     this.tailEpoch = store.epoch;
   }
 
@@ -213,8 +196,8 @@ export class BTree {
   delete(rowid: number): Value[] | undefined {
     this.store.trim();
     const path = this.descend(rowid);
-    const leaf = path.nodes[path.nodes.length - 1];
-    const i = this.lowerBound(leaf, rowid, true);
+    const leaf = this.store.cells(path.nodes[path.nodes.length - 1]);
+    const i = this.lowerBoundRowid(leaf, rowid);
     if (i >= leaf.keys.length || leaf.keys[i] !== rowid) return undefined;
     const row = this.store.row(leaf, i);
     this.removeCell(leaf, i);
@@ -232,16 +215,16 @@ export class BTree {
   *chunks(lo = -Infinity, hi = Infinity, want: Int32Array | null = null, pre: TextProbe[] | null = null, pool: RowPool | null = null): Generator<Value[][]> {
     this.store.trim();
     let n: Node = this.store.get(this.root);
-    while (n.children) n = this.store.get(n.children[lo === -Infinity ? 0 : this.childFor(n, lo)]);
-    let start = lo === -Infinity ? 0 : this.lowerBound(n, lo, true);
+    while (n.children) n = this.store.get(n.children[lo === -Infinity ? 0 : this.lowerBoundRowid(n, lo)]);
+    let start = lo === -Infinity ? 0 : this.lowerBoundRowid(n, lo);
     for (;;) {
-      const keys = n.keys as number[];
-      const last = keys.length ? keys[keys.length - 1] : -Infinity;
+      const cnt = cellCount(n);
+      const last = cnt ? rowidAt(n, cnt - 1) : -Infinity;
       if (last <= hi) {
-        if (start < keys.length) yield want ? this.store.rowsSome(n, start, keys.length, want, pre, pool) : this.store.rowsOf(n, start, keys.length);
+        if (start < cnt) yield want ? this.store.rowsSome(n, start, cnt, want, pre, pool) : this.store.rowsOf(n, start, cnt);
       } else {
         let end = start;
-        while (end < keys.length && keys[end] <= hi) end++;
+        while (end < cnt && rowidAt(n, end) <= hi) end++;
         if (end > start) yield want ? this.store.rowsSome(n, start, end, want, pre, pool) : this.store.rowsOf(n, start, end);
         return;
       }
@@ -268,20 +251,35 @@ export class BTree {
     store.trim();
     let n: Node = store.get(this.root);
     while (n.children) n = store.get(n.children[0]);
+    const maxLocal = store.maxLocal;
     for (;;) {
-      const keys = n.keys as number[];
-      const rows = n.rows!;
-      const view = viewOf(n.data);
-      for (let i = 0; i < keys.length; i++) {
-        const row = rows[i];
+      const cnt = cellCount(n);
+      const rows = n.rows;
+      const keys = n.keys as number[] | null;
+      const offs = n.offs;
+      // Without cell arrays, each cell's rowid and record are found through the page's pointers.
+      const page = offs === null ? n.view : null;
+      const view = page ?? viewOf(n.data);
+      for (let i = 0; i < cnt; i++) {
+        const row = rows !== null ? rows[i] : undefined;
+        let off: number;
+        let rowid: number;
+        if (page !== null) {
+          const p = page.getUint16(HDR + 2 * i, true);
+          rowid = page.getFloat64(p, true);
+          off = page.getUint32(p + 8, true) <= maxLocal ? p + 12 : -1;
+        } else {
+          rowid = keys![i];
+          off = offs![i];
+        }
         if (row !== undefined) for (let j = 0; j < cols.length; j++) tmp[j] = row[cols[j]];
-        else if (n.offs[i] >= 0) decodeSome(n.data, n.offs[i], want, tmp, view);
+        else if (off >= 0) decodeSome(n.data, off, want, tmp, view);
         else {
           const rec = store.record(n, i); // an overflow chain
           decodeSome(rec.buf, rec.off, want, tmp);
         }
         for (let j = 0; j < cols.length; j++) values[j].push(tmp[j]);
-        rowids.push(keys[i]);
+        rowids.push(rowid);
       }
       if (!n.next) return { values, rowids };
       n = store.get(n.next);
@@ -293,9 +291,11 @@ export class BTree {
   insertKey(key: Value[]): void {
     this.store.trim();
     const size = this.store.recordSize(key, key.length);
-    const path = this.descend(key);
-    const leaf = path.nodes[path.nodes.length - 1];
-    const i = this.lowerBound(leaf, key, true);
+    const plain = plainKey(key);
+    const probe = probeOf(key, plain);
+    const path = this.descend(key, plain, probe);
+    const leaf = this.store.cells(path.nodes[path.nodes.length - 1]);
+    const i = this.lowerBoundKey(leaf, key, true, plain, probe);
     if (i < leaf.keys.length && fullCompare(this.store.key(leaf, i), key) === 0) return;
     this.addCell(leaf, i, undefined, this.store.w.buf, size);
     this.bumpCount(1);
@@ -314,7 +314,7 @@ export class BTree {
   bulkLoadFrom(count: number, keyAt: (i: number) => Value[]): void {
     const store = this.store;
     const root = store.get(this.root);
-    if (root.children || root.keys.length) throw new Error('bulkLoad needs an empty tree');
+    if (root.children || cellCount(root)) throw new Error('bulkLoad needs an empty tree');
     if (!count) return;
     const limit = store.usable - PACK_SLACK;
     // Level 0: leaves, written straight into their pages. Each entry of a level is a page and the
@@ -362,13 +362,15 @@ export class BTree {
   }
 
   /** The root takes another node's cells (root splits and shrinks keep the root page number). */
-  private takeOver(root: Node, from: Node): void {
-    this.store.own(from);
+  private takeOver(root: Node, node: Node): void {
+    this.store.own(node);
+    const from = this.store.cells(node);
     root.type = from.type;
     root.keys = from.keys;
     root.rows = from.rows;
     root.children = from.children;
     root.data = from.data;
+    root.view = null;
     root.offs = from.offs;
     root.owned = true;
     root.end = from.end;
@@ -383,9 +385,11 @@ export class BTree {
 
   deleteKey(key: Value[]): boolean {
     this.store.trim();
-    const path = this.descend(key);
-    const leaf = path.nodes[path.nodes.length - 1];
-    const i = this.lowerBound(leaf, key, true);
+    const plain = plainKey(key);
+    const probe = probeOf(key, plain);
+    const path = this.descend(key, plain, probe);
+    const leaf = this.store.cells(path.nodes[path.nodes.length - 1]);
+    const i = this.lowerBoundKey(leaf, key, true, plain, probe);
     if (i >= leaf.keys.length || fullCompare(this.store.key(leaf, i), key) !== 0) return false;
     this.removeCell(leaf, i);
     this.bumpCount(-1);
@@ -399,11 +403,13 @@ export class BTree {
    */
   scanKeys(from: Value[], visit: (key: Value[]) => boolean): void {
     this.store.trim();
+    const plain = plainKey(from);
+    const probe = from.length ? probeOf(from, plain) : null;
     let n: Node = this.store.get(this.root);
-    while (n.children) n = this.store.get(n.children[from.length ? this.childFor(n, from) : 0]);
-    let i = from.length ? this.lowerBound(n, from, false) : 0;
+    while (n.children) n = this.store.get(n.children[from.length ? this.lowerBoundKey(n, from, false, plain, probe) : 0]);
+    let i = from.length ? this.lowerBoundKey(n, from, false, plain, probe) : 0;
     for (;;) {
-      const len = n.keys.length;
+      const len = cellCount(n);
       for (; i < len; i++) if (!visit(this.store.key(n, i))) return;
       if (!n.next) return;
       n = this.store.get(n.next);
@@ -423,7 +429,7 @@ export class BTree {
    * Inserts a cell whose record bytes are `src[0, size)`: `key` is the rowid of a table cell
    * (undefined for an index cell, whose key is decoded from the bytes when first read).
    */
-  private addCell(n: Node, i: number, key: number | undefined, src: Buffer, size: number): void {
+  private addCell(n: OpenNode, i: number, key: number | undefined, src: Buffer, size: number): void {
     const off = this.store.put(n, src, 0, size);
     if (i === n.keys.length) {
       n.keys.push(key);
@@ -443,7 +449,7 @@ export class BTree {
   }
 
   /** Drops cell `i` of a leaf and frees its overflow pages. */
-  private removeCell(n: Node, i: number): void {
+  private removeCell(n: OpenNode, i: number): void {
     if (n.ovfl[i]) this.store.freeChain(n.ovfl[i]);
     n.bytes -= this.store.cellBytes(n.type, n.sizes[i]);
     n.keys.splice(i, 1);
@@ -455,7 +461,7 @@ export class BTree {
   }
 
   /** Moves cells [from, end) of `a` to the end of `b` (record bytes are copied into `b`). */
-  private moveCells(a: Node, from: number, b: Node): void {
+  private moveCells(a: OpenNode, from: number, b: OpenNode): void {
     const store = this.store;
     const keys = a.keys.splice(from);
     const sizes = a.sizes.splice(from);
@@ -480,7 +486,7 @@ export class BTree {
   private split(path: Path, append: boolean): void {
     const store = this.store;
     for (let level = path.nodes.length - 1; level >= 0; level--) {
-      const n = path.nodes[level];
+      const n = store.cells(path.nodes[level]);
       if (n.bytes <= store.usable) return;
       if (level === 0) {
         // Root split: the root's cells move to a new child so the root page number stays put.
@@ -493,6 +499,7 @@ export class BTree {
         n.rows = null;
         n.children = [child.pgno];
         n.data = Buffer.allocUnsafe(this.index ? store.usable : 0);
+        n.view = null;
         n.owned = true;
         n.end = 0;
         n.bytes = HDR;
@@ -502,7 +509,7 @@ export class BTree {
         level = 2; // the loop decrements to 1: split the child under the new root
         continue;
       }
-      const parent = path.nodes[level - 1];
+      const parent = store.cells(path.nodes[level - 1]);
       const at = path.idx[level - 1];
       const right = store.create(n.type);
       if (isLeaf(n)) {
@@ -518,6 +525,9 @@ export class BTree {
           const rec = store.record(n, last);
           this.insertChild(parent, at, undefined, n.sizes[last], right.pgno, rec.buf, rec.off, 0);
         } else this.insertChild(parent, at, n.keys[last] as number, 0, right.pgno, null, -1, 0);
+        // An append fills leaves one after another and leaves each behind full: write it back now and
+        // keep only its page, so a bulk load's rows do not pile up on the heap as cell arrays.
+        if (append) store.writeNode(n, true);
       } else {
         const m = this.splitPoint(n);
         // Keys after m go right with their children; key m moves up (with its record and chain).
@@ -540,7 +550,7 @@ export class BTree {
   }
 
   /** The cell index where a node's bytes are split in half. */
-  private splitPoint(n: Node): number {
+  private splitPoint(n: OpenNode): number {
     const half = (n.bytes - HDR) / 2;
     let acc = 0;
     let m = 0;
@@ -557,7 +567,7 @@ export class BTree {
    * In `parent`, the child at `at` was split: the separator (rowid, or index record bytes at
    * `src[off]`, or only an overflow chain when `off` is -1) bounds it and `pgno` is the new right half.
    */
-  private insertChild(parent: Node, at: number, key: number | Value[] | undefined, size: number, pgno: number, src: Buffer | null, off: number, ovfl: number): void {
+  private insertChild(parent: OpenNode, at: number, key: number | Value[] | undefined, size: number, pgno: number, src: Buffer | null, off: number, ovfl: number): void {
     const store = this.store;
     const where = src && off >= 0 ? store.put(parent, src, off, size) : -1;
     parent.keys.splice(at, 0, key);
@@ -573,7 +583,7 @@ export class BTree {
    * Removes child `at` and the separator below it (the one after it for the first child), so the
    * neighbour that took over the child's cells, or its key range, keeps a valid upper bound.
    */
-  private removeChild(parent: Node, at: number): void {
+  private removeChild(parent: OpenNode, at: number): void {
     const k = at > 0 ? at - 1 : 0;
     if (k < parent.keys.length) {
       if (parent.ovfl[k]) this.store.freeChain(parent.ovfl[k]);
@@ -603,9 +613,9 @@ export class BTree {
   private rebalance(path: Path): void {
     const store = this.store;
     const depth = path.nodes.length - 1;
-    const leaf = path.nodes[depth];
+    const leaf = store.cells(path.nodes[depth]);
     if (depth === 0) return;
-    const parent = path.nodes[depth - 1];
+    const parent = store.cells(path.nodes[depth - 1]);
     const at = path.idx[depth - 1];
     if (leaf.keys.length === 0) {
       const prev = this.prevLeaf(path);
@@ -618,14 +628,14 @@ export class BTree {
       store.free(leaf.pgno);
       // Interior nodes left without children go too.
       for (let d = depth - 1; d > 0 && path.nodes[d].children!.length === 0; d--) {
-        this.removeChild(path.nodes[d - 1], path.idx[d - 1]);
+        this.removeChild(store.cells(path.nodes[d - 1]), path.idx[d - 1]);
         path.nodes[d].dirty = false;
         store.free(path.nodes[d].pgno);
       }
     } else if (leaf.bytes < store.usable / 4) {
       const children = parent.children!;
       if (at + 1 < children.length) {
-        const right = store.get(children[at + 1]);
+        const right = store.cells(store.get(children[at + 1]));
         if (leaf.bytes + right.bytes - HDR <= store.usable) {
           this.moveCells(right, 0, leaf);
           leaf.next = right.next;
@@ -635,7 +645,7 @@ export class BTree {
           store.free(right.pgno);
         }
       } else if (at > 0) {
-        const left = store.get(children[at - 1]);
+        const left = store.cells(store.get(children[at - 1]));
         if (leaf.bytes + left.bytes - HDR <= store.usable) {
           this.moveCells(leaf, 0, left);
           left.next = leaf.next;
@@ -661,6 +671,7 @@ export class BTree {
       root.sizes = [];
       root.ovfl = [];
       root.data = Buffer.allocUnsafe(store.usable);
+      root.view = null;
       root.owned = true;
       root.end = 0;
       root.bytes = HDR;
@@ -682,7 +693,7 @@ export class BTree {
   pages(): number[] {
     const out: number[] = [];
     const walk = (pgno: number): void => {
-      const n = this.store.get(pgno);
+      const n = this.store.cells(this.store.get(pgno));
       out.push(pgno);
       for (const o of n.ovfl) if (o) out.push(...this.store.chain(o));
       if (n.children) for (const c of n.children) walk(c);
@@ -708,8 +719,7 @@ export class BTree {
     const walk = (pgno: number, lo: number | Value[] | null, hi: number | Value[] | null, depth: number, leafDepth: { d: number }): void => {
       use(pgno, name);
       if (depth > 64) return void problems.push(`${name}: tree too deep at page ${pgno}`);
-      const n = this.store.get(pgno);
-      this.store.full(n);
+      const n = this.store.full(this.store.get(pgno));
       const keys = n.keys as (number | Value[])[];
       const rows = n.rows as Value[][] | null;
       const wantLeaf = this.index ? INDEX_LEAF : TABLE_LEAF;
