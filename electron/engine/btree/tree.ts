@@ -1,6 +1,6 @@
 import { compare, compareText, plainKey, type Value } from '../record/values';
-import { decodeSome, type Probe, probeOf, viewOf, type TextProbe } from './record';
-import { cellCount, corrupt, HDR, INDEX_INTERIOR, INDEX_LEAF, IndexLeafPacker, PACK_SLACK, isLeaf, type Node, NodeStore, type OpenNode, type PackedPage, rowidAt, type RowPool, TABLE_INTERIOR, TABLE_LEAF } from './node';
+import { type Probe, probeOf, type TextProbe } from './record';
+import { cellCount, corrupt, HDR, INDEX_INTERIOR, INDEX_LEAF, IndexLeafPacker, PACK_SLACK, isLeaf, type Node, NodeStore, type OpenNode, type PackedPage, rowidAt, RowPool, TABLE_INTERIOR, TABLE_LEAF } from './node';
 
 /**
  * Compares index keys value by value in SQLite order (NULL < numbers < text < blob, BINARY).
@@ -240,50 +240,21 @@ export class BTree {
    * the record bytes: rows are neither built nor kept in the cache.
    */
   projectColumns(cols: number[]): { values: Value[][]; rowids: number[] } {
-    const store = this.store;
     let width = 0;
     for (const c of cols) width = Math.max(width, c + 1);
     const want = new Int32Array(width).fill(-1);
-    cols.forEach((c, i) => (want[c] = i));
+    for (const c of cols) want[c] = c;
     const values: Value[][] = cols.map(() => []);
     const rowids: number[] = [];
-    const tmp = new Array<Value>(cols.length).fill(null);
-    store.trim();
-    let n: Node = store.get(this.root);
-    while (n.children) n = store.get(n.children[0]);
-    const maxLocal = store.maxLocal;
-    for (;;) {
-      const cnt = cellCount(n);
-      const rows = n.rows;
-      const keys = n.keys as number[] | null;
-      const offs = n.offs;
-      // Without cell arrays, each cell's rowid and record are found through the page's pointers.
-      const page = offs === null ? n.view : null;
-      const view = page ?? viewOf(n.data);
-      for (let i = 0; i < cnt; i++) {
-        const row = rows !== null ? rows[i] : undefined;
-        let off: number;
-        let rowid: number;
-        if (page !== null) {
-          const p = page.getUint16(HDR + 2 * i, true);
-          rowid = page.getFloat64(p, true);
-          off = page.getUint32(p + 8, true) <= maxLocal ? p + 12 : -1;
-        } else {
-          rowid = keys![i];
-          off = offs![i];
-        }
-        if (row !== undefined) for (let j = 0; j < cols.length; j++) tmp[j] = row[cols[j]];
-        else if (off >= 0) decodeSome(n.data, off, want, tmp, view);
-        else {
-          const rec = store.record(n, i); // an overflow chain
-          decodeSome(rec.buf, rec.off, want, tmp);
-        }
-        for (let j = 0; j < cols.length; j++) values[j].push(tmp[j]);
-        rowids.push(rowid);
+    // The scan every SELECT runs (pooled rows, only these columns decoded), not a loop of its own.
+    for (const chunk of this.chunks(-Infinity, Infinity, want, null, new RowPool())) {
+      for (let i = 0; i < chunk.length; i++) {
+        const r = chunk[i];
+        for (let j = 0; j < cols.length; j++) values[j].push(r[cols[j]]);
+        rowids.push(r[r.length - 1] as number);
       }
-      if (!n.next) return { values, rowids };
-      n = store.get(n.next);
     }
+    return { values, rowids };
   }
 
   // ---- index trees ----
