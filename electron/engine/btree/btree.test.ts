@@ -230,6 +230,23 @@ describe('index B+tree', () => {
     );
   });
 
+  it('keeps the leaves a bulk load packed in the node cache, so the first lookups read no page', () => {
+    const { pager, store } = setup(512, 4096);
+    const tree = BTree.create(store, true);
+    const keys: Value[][] = Array.from({ length: 3000 }, (_, i) => [`key-${String(i).padStart(5, '0')}`, i]);
+    tree.bulkLoad(keys);
+    let reads = 0;
+    const read = pager.read.bind(pager);
+    pager.read = (pgno: number) => (reads++, read(pgno));
+    for (const k of keys) {
+      let found: Value[] | null = null;
+      tree.scanKeys([k[0]], (x) => ((found = x), false));
+      expect(found).toEqual(k);
+    }
+    expect(reads).toBe(0);
+    expect(check(store, tree)).toEqual([]);
+  });
+
   it('matches a sorted model through random multi-column inserts and deletes', () => {
     const value = fc.oneof(fc.constant(null), fc.integer({ min: -5, max: 5 }), fc.constantFrom('x', 'y', 'long'.repeat(60)), fc.constantFrom(0.5, 2.25));
     fc.assert(

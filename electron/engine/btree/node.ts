@@ -486,8 +486,23 @@ export class NodeStore {
     return r;
   }
 
+  /**
+   * Caches a leaf page just written outside the cache (a bulk load's packed pages), as a leaf read
+   * from its page would be: the next reads find it without going to the pager. It goes first when
+   * the cache is trimmed, as no one has read it yet.
+   */
+  adopt(pgno: number, page: Uint8Array): void {
+    if (this.nodes.has(pgno)) return;
+    const n = this.nodeOf(pgno, page);
+    n.ref = false;
+    this.nodes.set(pgno, n);
+  }
+
   private decode(pgno: number): Node {
-    const page = this.pager.read(pgno);
+    return this.nodeOf(pgno, this.pager.read(pgno));
+  }
+
+  private nodeOf(pgno: number, page: Uint8Array): Node {
     const buf = Buffer.from(page.buffer, page.byteOffset, page.byteLength);
     const v = new DataView(page.buffer, page.byteOffset, page.byteLength); // cheaper than Buffer's checked reads
     const type = buf[0];
@@ -496,7 +511,10 @@ export class NodeStore {
     const count = v.getFloat64(8, true);
     if (type === TABLE_LEAF || type === INDEX_LEAF) {
       // Leaves keep reading their cells from the page until they change (see Node).
-      return { pgno, type, keys: null, rows: null, children: null, data: buf, offs: null, view: v, owned: false, end: 0, sizes: null, ovfl: null, next: right, count, bytes: 0, dirty: false, ref: true };
+      return {
+        pgno, type, keys: null, rows: null, children: null, data: buf, offs: null, view: v, owned: false,
+        end: 0, sizes: null, ovfl: null, next: right, count, bytes: 0, dirty: false, ref: true,
+      };
     }
     const n = v.getUint16(2, true);
     const keys = new Array<number | Value[] | undefined>(n);
@@ -672,8 +690,8 @@ export interface PackedPage {
 /**
  * Writes index leaf pages straight from encoded keys given in order, for bulk loads: each page is
  * laid out as writeNode lays out a node and chained to the next, with no Node per page and no
- * second copy of every cell at flush. The pages are not in the node cache; they are decoded when
- * first read, like any page.
+ * second copy of every cell at flush. Each finished page goes into the node cache as a leaf read
+ * from its page (NodeStore.adopt), so lookups right after CREATE INDEX do not read it back.
  */
 export class IndexLeafPacker {
   private pgno = 0;
@@ -732,6 +750,7 @@ export class IndexLeafPacker {
 
   private close(next: number): PackedPage {
     writeHeader(this.page, this.view, INDEX_LEAF, this.cnt, next, 0);
+    this.store.adopt(this.pgno, this.page);
     const last = this.lastBig ?? Buffer.from(this.page.subarray(this.lastAt, this.lastAt + this.lastSize));
     const done = { pgno: this.pgno, last };
     this.pgno = 0;

@@ -187,7 +187,8 @@ export class BTree {
       this.bumpCount(1);
     }
     if (leaf.bytes > store.usable) this.split(path, i === leaf.keys.length - 1 && leaf.next === 0);
-    // After a split (`leaf` may be an interior root now: see split()) the rightmost leaf is the path's new last node, or a new sibling: found next time.
+    // After a split the rightmost leaf is the path's new last node or a new sibling, found next
+    // time (`leaf` itself may have become the interior root, or been written back without arrays).
     this.tail = leaf.next === 0 && leaf.type === TABLE_LEAF && leaf.offs !== null ? leaf : null;
     this.tailEpoch = store.epoch;
   }
