@@ -492,7 +492,7 @@ export class NodeStore {
    * the cache is trimmed, as no one has read it yet.
    */
   adopt(pgno: number, page: Uint8Array): void {
-    if (this.nodes.has(pgno)) return;
+    if (this.nodes.delete(pgno)) this.epoch++; // a fresh page: nothing cached for it is current
     const n = this.nodeOf(pgno, page);
     n.ref = false;
     this.nodes.set(pgno, n);
