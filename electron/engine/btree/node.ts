@@ -175,33 +175,44 @@ export class NodeStore {
   cells(n: Node): OpenNode {
     if (n.offs !== null) return n as OpenNode;
     const v = n.view!;
+    const type = n.type;
     const cnt = v.getUint16(2, true);
-    const table = n.type === TABLE_LEAF;
     const keys = new Array<number | Value[] | undefined>(cnt);
     const sizes = new Array<number>(cnt);
     const ovfl = new Array<number>(cnt);
     const offs = new Array<number>(cnt);
+    const children = type === TABLE_INTERIOR || type === INDEX_INTERIOR ? new Array<number>(cnt + 1) : null;
     const maxLocal = this.maxLocal;
     let bytes = HDR;
     for (let i = 0; i < cnt; i++) {
+      // Cell layouts (docs/ENGINE-FORMAT.md): [child u32] [rowid f64] [length u32, record or overflow page].
       let at = v.getUint16(HDR + 2 * i, true);
-      if (table) {
+      if (children !== null) {
+        children[i] = v.getUint32(at, true);
+        at += 4;
+      }
+      if (type === TABLE_LEAF || type === TABLE_INTERIOR) {
         keys[i] = v.getFloat64(at, true);
         at += 8;
       }
-      const len = v.getUint32(at, true);
-      sizes[i] = len;
-      if (len <= maxLocal) {
-        ovfl[i] = 0;
-        offs[i] = at + 4;
-      } else {
-        ovfl[i] = v.getUint32(at + 4, true);
+      if (type === TABLE_INTERIOR) {
+        sizes[i] = ovfl[i] = 0;
         offs[i] = -1;
+      } else {
+        const len = v.getUint32(at, true);
+        sizes[i] = len;
+        const local = len <= maxLocal;
+        ovfl[i] = local ? 0 : v.getUint32(at + 4, true);
+        offs[i] = local ? at + 4 : -1;
       }
-      bytes += this.cellBytes(n.type, len);
+      bytes += this.cellBytes(type, sizes[i]);
+    }
+    if (children !== null) {
+      children[cnt] = v.getUint32(4, true); // the right pointer
+      n.children = children;
     }
     n.keys = keys;
-    n.rows = table ? new Array<Value[] | undefined>(cnt) : null;
+    n.rows = type === TABLE_LEAF ? new Array<Value[] | undefined>(cnt) : null;
     n.sizes = sizes;
     n.ovfl = ovfl;
     n.offs = offs;
@@ -248,16 +259,11 @@ export class NodeStore {
 
   /** The record bytes of cell `i` (from its overflow chain if they are not in the node). */
   record(n: Node, i: number): { buf: Buffer; off: number } {
-    if (n.offs === null) {
-      const v = n.view!;
-      const at = this.payloadAt(n, i);
-      const len = v.getUint32(at, true);
-      if (len <= this.maxLocal) return { buf: n.data, off: at + 4 };
-      return { buf: this.readChain(v.getUint32(at + 4, true), len), off: 0 };
-    }
-    const off = n.offs[i];
+    const off = this.localOff(n, i);
     if (off >= 0) return { buf: n.data, off };
-    return { buf: this.readChain(n.ovfl![i], n.sizes![i]), off: 0 };
+    if (n.offs !== null) return { buf: this.readChain(n.ovfl![i], n.sizes![i]), off: 0 };
+    const at = this.payloadAt(n, i); // the length, then the first overflow page
+    return { buf: this.readChain(n.view!.getUint32(at + 4, true), n.view!.getUint32(at, true)), off: 0 };
   }
 
   /** Where cell `i`'s record starts in the node's data, or -1 when it is only in its overflow chain. */
@@ -507,50 +513,15 @@ export class NodeStore {
     const v = new DataView(page.buffer, page.byteOffset, page.byteLength); // cheaper than Buffer's checked reads
     const type = buf[0];
     if (type < TABLE_LEAF || type > INDEX_INTERIOR) throw corrupt(`page ${pgno} is not a B+tree page (type ${type})`);
-    const right = v.getUint32(4, true);
-    const count = v.getFloat64(8, true);
-    if (type === TABLE_LEAF || type === INDEX_LEAF) {
-      // Leaves keep reading their cells from the page until they change (see Node).
-      return {
-        pgno, type, keys: null, rows: null, children: null, data: buf, offs: null, view: v, owned: false,
-        end: 0, sizes: null, ovfl: null, next: right, count, bytes: 0, dirty: false, ref: true,
-      };
-    }
-    const n = v.getUint16(2, true);
-    const keys = new Array<number | Value[] | undefined>(n);
-    const sizes = new Array<number>(n);
-    const ovfl = new Array<number>(n);
-    const offs = new Array<number>(n);
-    const children = new Array<number>(n + 1);
-    let bytes = HDR;
-    if (type === TABLE_INTERIOR) {
-      for (let i = 0; i < n; i++) {
-        const off = v.getUint16(HDR + 2 * i, true);
-        children[i] = v.getUint32(off, true);
-        keys[i] = v.getFloat64(off + 4, true);
-        sizes[i] = 0;
-        ovfl[i] = 0;
-        offs[i] = -1;
-      }
-      bytes += 14 * n;
-    } else {
-      for (let i = 0; i < n; i++) {
-        const off = v.getUint16(HDR + 2 * i, true);
-        children[i] = v.getUint32(off, true);
-        const len = v.getUint32(off + 4, true);
-        sizes[i] = len;
-        if (len <= this.maxLocal) {
-          ovfl[i] = 0;
-          offs[i] = off + 8;
-        } else {
-          ovfl[i] = v.getUint32(off + 8, true);
-          offs[i] = -1;
-        }
-        bytes += 10 + this.local(len);
-      }
-    }
-    children[n] = right;
-    return { pgno, type, keys, rows: null, children, data: buf, offs, view: v, owned: false, end: 0, sizes, ovfl, next: 0, count, bytes, dirty: false, ref: true };
+    const leaf = type === TABLE_LEAF || type === INDEX_LEAF;
+    const n: Node = {
+      pgno, type, keys: null, rows: null, children: null, data: buf, offs: null, view: v, owned: false,
+      end: 0, sizes: null, ovfl: null, next: leaf ? v.getUint32(4, true) : 0, count: v.getFloat64(8, true),
+      bytes: 0, dirty: false, ref: true,
+    };
+    // Leaves keep reading their cells from the page until they change (see Node); interior nodes,
+    // searched by every descent, get their arrays now.
+    return leaf ? n : this.cells(n);
   }
 
   private readChain(first: number, len: number): Buffer {

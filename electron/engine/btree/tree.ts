@@ -114,14 +114,14 @@ export class BTree {
    * and finishes with the path before another begins, and a fresh path per row was most of an
    * insert's garbage.
    */
-  private descend(key: number | Value[], plain = false, probe: Probe | null = null): Path {
+  private descend(key: number | Value[], plain = false): Path {
     const path = this.path;
     const { nodes, idx } = path;
     let n = this.store.get(this.root);
     let depth = 0;
     for (; !isLeaf(n); depth++) {
       if (depth > 64) throw corrupt(`B+tree at page ${this.root} is too deep`);
-      const i = typeof key === 'number' ? this.lowerBoundRowid(n, key) : this.lowerBoundKey(n, key, false, plain, probe);
+      const i = typeof key === 'number' ? this.lowerBoundRowid(n, key) : this.lowerBoundKey(n, key, false, plain, null);
       nodes[depth] = n;
       idx[depth] = i;
       n = this.store.get(n.children![i]);
@@ -263,11 +263,11 @@ export class BTree {
   insertKey(key: Value[]): void {
     this.store.trim();
     const size = this.store.recordSize(key, key.length);
+    // Interior nodes and the leaf about to change have cell arrays: their keys are decoded, no probe.
     const plain = plainKey(key);
-    const probe = probeOf(key, plain);
-    const path = this.descend(key, plain, probe);
+    const path = this.descend(key, plain);
     const leaf = this.store.cells(path.nodes[path.nodes.length - 1]);
-    const i = this.lowerBoundKey(leaf, key, true, plain, probe);
+    const i = this.lowerBoundKey(leaf, key, true, plain, null);
     if (i < leaf.keys.length && fullCompare(this.store.key(leaf, i), key) === 0) return;
     this.addCell(leaf, i, undefined, this.store.w.buf, size);
     this.bumpCount(1);
@@ -358,10 +358,9 @@ export class BTree {
   deleteKey(key: Value[]): boolean {
     this.store.trim();
     const plain = plainKey(key);
-    const probe = probeOf(key, plain);
-    const path = this.descend(key, plain, probe);
+    const path = this.descend(key, plain);
     const leaf = this.store.cells(path.nodes[path.nodes.length - 1]);
-    const i = this.lowerBoundKey(leaf, key, true, plain, probe);
+    const i = this.lowerBoundKey(leaf, key, true, plain, null);
     if (i >= leaf.keys.length || fullCompare(this.store.key(leaf, i), key) !== 0) return false;
     this.removeCell(leaf, i);
     this.bumpCount(-1);
@@ -376,10 +375,10 @@ export class BTree {
   scanKeys(from: Value[], visit: (key: Value[]) => boolean): void {
     this.store.trim();
     const plain = plainKey(from);
-    const probe = from.length ? probeOf(from, plain) : null;
     let n: Node = this.store.get(this.root);
-    while (n.children) n = this.store.get(n.children[from.length ? this.lowerBoundKey(n, from, false, plain, probe) : 0]);
-    let i = from.length ? this.lowerBoundKey(n, from, false, plain, probe) : 0;
+    while (n.children) n = this.store.get(n.children[from.length ? this.lowerBoundKey(n, from, false, plain, null) : 0]);
+    // Only a leaf read from its page compares on record bytes, with the probe made for it here.
+    let i = from.length ? this.lowerBoundKey(n, from, false, plain, n.keys === null ? probeOf(from, plain) : null) : 0;
     for (;;) {
       const len = cellCount(n);
       for (; i < len; i++) if (!visit(this.store.key(n, i))) return;
