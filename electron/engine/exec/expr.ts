@@ -1,7 +1,7 @@
 import { SqlError } from '../errors';
 import type { Expr, Select } from '../sql/ast';
 import {
-  affinityOf, applyAffinity, compare, compareText, isInt, plainText, isNumeric, mkReal, num, Real, toInteger, toNumber, toText, truth, valueKey,
+  affinityOf, applyAffinity, compare, compareText, isInt, isNumeric, mkReal, num, plainText, Real, toInteger, toNumber, toText, truth, valueKey,
   type Affinity, type Value,
 } from '../record/values';
 import type { Env, Fn, SourceInfo } from './env';
