@@ -307,7 +307,8 @@ describe('the native and fallback readers', () => {
           .map((key) => `${key}: ${x[key]} vs ${y[key]}`);
       expect(differing(row(n2, b), row(f, k)), `pid ${f.pid[k]} (${f.comm[k]}, ${f.threads[k]} threads)`).toEqual([]);
       const c = j2.get(f.pid[k]);
-      if (c !== undefined && f2.cpuTicks[c] === f.cpuTicks[k] && f2.ctxSwitches[c] === f.ctxSwitches[k]) {
+      // The same rule for the second fallback read: a task on a run queue there may not show it yet.
+      if (c !== undefined && f2.state[c] !== 82 && f2.cpuTicks[c] === f.cpuTicks[k] && f2.ctxSwitches[c] === f.ctxSwitches[k]) {
         expect(differing(row(f2, c), row(f, k)), `pid ${f.pid[k]}, second fallback read`).toEqual([]);
       }
     }
