@@ -1,7 +1,7 @@
 import { SqlError } from '../errors';
 import type { PageStore } from '../pager/types';
 import type { Value } from '../record/values';
-import { compareRecord, decodeRecord, decodeSome, type Probe, RecordWriter, textDiffers, viewOf, type TextProbe } from './record';
+import { type ColumnBuf, compareRecord, decodeRecord, decodeSome, type Probe, readColumn, RecordWriter, textDiffers, viewOf, type TextProbe } from './record';
 
 /** Page types (first byte of a B+tree page). */
 export const TABLE_LEAF = 1;
@@ -472,6 +472,31 @@ export class NodeStore {
     }
     if (k < out.length) out.length = k;
     return out;
+  }
+
+  /**
+   * Value `col` of the rows [from, to) of a table leaf into slots 0… of `out` (see readColumn),
+   * read where the records lie: no row is built and the cache keeps nothing.
+   */
+  columnOf(n: Node, from: number, to: number, col: number, out: ColumnBuf): void {
+    out.reserve(to - from);
+    const offs = n.offs;
+    const data = n.data;
+    const page = offs === null ? n.view! : viewOf(data);
+    const maxLocal = this.maxLocal;
+    for (let i = from, k = 0; i < to; i++, k++) {
+      let off: number;
+      if (offs !== null) off = offs[i];
+      else {
+        const p = page.getUint16(HDR + 2 * i, true);
+        off = page.getUint32(p + 8, true) <= maxLocal ? p + 12 : -1;
+      }
+      if (off >= 0) readColumn(data, off, col, page, out, k);
+      else {
+        const rec = this.record(n, i); // an overflow chain
+        readColumn(rec.buf, rec.off, col, viewOf(rec.buf), out, k);
+      }
+    }
   }
 
   /** Row `i` of a table leaf with only the columns `want` names decoded (see rowsSome). */

@@ -291,6 +291,108 @@ export function decodeSome(buf: Buffer, pos: number, want: Int32Array, out: Valu
   for (let i = last; i < want.length; i++) if (want[i] >= 0) out[want[i]] = null;
 }
 
+/** What slot `k` of a ColumnBuf holds: its kind says where its value is. */
+export const COL_NULL = 0;
+/** An INTEGER, in `nums`. */
+export const COL_INT = 1;
+/** A REAL, in `nums`. */
+export const COL_REAL = 2;
+/** A TEXT or BLOB, decoded into `vals`. */
+export const COL_OTHER = 3;
+
+/**
+ * One column of a run of records, numbers unboxed: what an aggregate over a plain column steps on
+ * (see readColumn). Grows to the longest run it is given; one per scan.
+ */
+export class ColumnBuf {
+  nums = new Float64Array(256);
+  kinds = new Uint8Array(256);
+  readonly vals: Value[] = [];
+
+  /** Makes room for `n` slots (what they held is lost). */
+  reserve(n: number): void {
+    if (n <= this.nums.length) return;
+    const size = Math.max(n, this.nums.length * 2);
+    this.nums = new Float64Array(size);
+    this.kinds = new Uint8Array(size);
+  }
+}
+
+/** Body bytes of each fixed-size tag; the others (TEXT, BLOB) give their length first. */
+const FIXED = [0, 1, 2, 4, 8, 8, 0, 0];
+
+/**
+ * Reads value `col` of the record at `buf[pos]` into slot `k` of `out`. Numbers are not boxed and
+ * the values before it are skipped, not decoded: a scan that only aggregates one column reads
+ * nothing else. A record with fewer values reads as NULL there, as in decodeSome.
+ */
+export function readColumn(buf: Buffer, pos: number, col: number, view: DataView, out: ColumnBuf, k: number): void {
+  const n = buf[pos] | (buf[pos + 1] << 8);
+  if (col >= n) {
+    out.kinds[k] = COL_NULL;
+    return;
+  }
+  pos += 2;
+  for (let i = 0; i < col; i++) {
+    const tag = buf[pos++];
+    if (tag < T_TEXT8) pos += FIXED[tag];
+    else if (tag === T_TEXT8 || tag === T_BLOB8) pos += 1 + buf[pos];
+    else if (tag === T_TEXT32 || tag === T_BLOB32) pos += 4 + view.getUint32(pos, true);
+    else throw new Error(`corrupt record: unknown type tag ${tag}`);
+  }
+  const tag = buf[pos++];
+  const nums = out.nums;
+  const kinds = out.kinds;
+  switch (tag) {
+    case T_NULL:
+      kinds[k] = COL_NULL;
+      return;
+    case T_ZERO:
+      nums[k] = 0;
+      break;
+    case T_ONE:
+      nums[k] = 1;
+      break;
+    case T_I8:
+      nums[k] = (buf[pos] << 24) >> 24;
+      break;
+    case T_I16:
+      nums[k] = ((buf[pos] | (buf[pos + 1] << 8)) << 16) >> 16;
+      break;
+    case T_I32:
+      nums[k] = buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16) | (buf[pos + 3] << 24);
+      break;
+    case T_INT:
+      nums[k] = view.getFloat64(pos, true);
+      break;
+    case T_REAL:
+      nums[k] = view.getFloat64(pos, true);
+      kinds[k] = COL_REAL;
+      return;
+    case T_TEXT8:
+      out.vals[k] = text(buf, pos + 1, buf[pos]);
+      kinds[k] = COL_OTHER;
+      return;
+    case T_TEXT32:
+      out.vals[k] = text(buf, pos + 4, view.getUint32(pos, true));
+      kinds[k] = COL_OTHER;
+      return;
+    case T_BLOB8:
+      out.vals[k] = new Uint8Array(buf.subarray(pos + 1, pos + 1 + buf[pos]));
+      kinds[k] = COL_OTHER;
+      return;
+    case T_BLOB32: {
+      const len = view.getUint32(pos, true);
+      out.vals[k] = new Uint8Array(buf.subarray(pos + 4, pos + 4 + len));
+      kinds[k] = COL_OTHER;
+      return;
+    }
+    default:
+      throw new Error(`corrupt record: unknown type tag ${tag}`);
+  }
+  kinds[k] = COL_INT;
+}
+
 /** A scan's `column = 'text'` conjunct, checked on the record bytes (see textDiffers). */
 export interface TextProbe {
   col: number;

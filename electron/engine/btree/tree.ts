@@ -1,5 +1,5 @@
 import { compare, compareText, plainKey, type Value } from '../record/values';
-import { type Probe, probeOf, type TextProbe } from './record';
+import { type ColumnBuf, type Probe, probeOf, type TextProbe } from './record';
 import { cellCount, corrupt, HDR, INDEX_INTERIOR, INDEX_LEAF, IndexLeafPacker, PACK_SLACK, isLeaf, type Node, NodeStore, type OpenNode, type PackedPage, rowidAt, RowPool, TABLE_INTERIOR, TABLE_LEAF } from './node';
 
 /**
@@ -230,6 +230,32 @@ export class BTree {
         return;
       }
       if (!n.next) return;
+      n = this.store.get(n.next);
+      start = 0;
+    }
+  }
+
+  /**
+   * Values `cols[j]` of the rows with lo <= rowid <= hi, in rowid order, a leaf at a time: `bufs[j]`
+   * gets value `cols[j]` of each of the leaf's rows in that range, then `each(count)` steps on them.
+   */
+  columns(lo: number, hi: number, cols: Int32Array, bufs: ColumnBuf[], each: (count: number) => void): void {
+    this.store.trim();
+    let n: Node = this.store.get(this.root);
+    while (n.children) n = this.store.get(n.children[lo === -Infinity ? 0 : this.lowerBoundRowid(n, lo)]);
+    let start = lo === -Infinity ? 0 : this.lowerBoundRowid(n, lo);
+    for (;;) {
+      const cnt = cellCount(n);
+      let end = cnt;
+      if (cnt > 0 && rowidAt(n, cnt - 1) > hi) {
+        end = start;
+        while (end < cnt && rowidAt(n, end) <= hi) end++;
+      }
+      if (end > start) {
+        for (let j = 0; j < cols.length; j++) this.store.columnOf(n, start, end, cols[j], bufs[j]);
+        each(end - start);
+      }
+      if (end < cnt || !n.next) return;
       n = this.store.get(n.next);
       start = 0;
     }

@@ -34,6 +34,11 @@ export interface AggSpec {
 export class Scope {
   sources: SourceInfo[] = [];
   aggs: AggSpec[] | null = null;
+  /**
+   * Set when an aggregate query reads a column outside its aggregates (a bare column, here or from
+   * a subquery): its groups must then keep a row for them.
+   */
+  bare = false;
   correlated = false;
   /** Result-column aliases usable as a fallback when no source column has that name. */
   aliases: Map<string, Expr> | null = null;
@@ -217,6 +222,9 @@ export function compileExpr(e: Expr, scope: Scope): Fn {
         throw new SqlError('SQL_NO_SUCH_COLUMN', `no such column: ${e.table ? e.table + '.' : ''}${e.name}`, e.pos);
       }
       const { depth, src, col } = r;
+      let owner = scope;
+      for (let d = 0; d < depth; d++) owner = owner.parent!;
+      if (owner.aggs !== null) owner.bare = true;
       if (depth === 0) {
         const f: Fn = (env) => env.rows[src][col];
         if (col < COL_LIMIT) columnReads.set(f, src * COL_LIMIT + col);

@@ -1,3 +1,4 @@
+import { COL_INT, COL_NULL, COL_OTHER, COL_REAL, type ColumnBuf } from '../btree/record';
 import { SqlError } from '../errors';
 import {
   compare, isInt, isNumeric, mkReal, num, Real, toInteger, toNumber, toText, typeOf, valueKey, type Value,
@@ -128,7 +129,12 @@ export interface Aggregate {
   hit?: boolean;
   /** Steps once per row with the row's column `col` as the one argument (a chunk of a scan). */
   stepColumn?(rows: Value[][], col: number): void;
+  /** Steps once per value in slots [0, count) of one column of a leaf's rows (see readColumn). */
+  stepValues?(buf: ColumnBuf, count: number): void;
 }
+
+/** The aggregates that have stepValues (count(*) steps on the row count alone). */
+export const VALUE_STEPS = new Set(['count', 'sum', 'total', 'avg']);
 
 export const AGGREGATES = new Set(['count', 'sum', 'total', 'avg', 'min', 'max', 'group_concat']);
 
@@ -148,6 +154,133 @@ export function makeAggregate(name: string, distinct: boolean, star: boolean): A
   };
 }
 
+/** 2^63: an INTEGER sum at or beyond it (or below its negation) has overflowed. */
+const INT64_LIMIT = 9223372036854775808;
+/** 2^52: integers this large are added to the float sum in two parts, as SQLite does. */
+const SPLIT = 4503599627370496;
+
+/**
+ * sum(), total() and avg() as SQLite computes them: an exact INTEGER sum while every value is an
+ * integer, then a float sum with Kahan-Babuska-Neumaier compensation from the first REAL on (or
+ * from an integer overflow, which sum() then reports unless a REAL follows).
+ */
+class Sum implements Aggregate {
+  private n = 0;
+  private approx = false;
+  private overflow = false;
+  private iSum = 0;
+  private rSum = 0;
+  private rErr = 0;
+
+  constructor(private readonly name: string) {}
+
+  step(args: Value[]): void {
+    this.add(args[0]);
+  }
+
+  stepColumn(rows: Value[][], col: number): void {
+    for (let r = 0; r < rows.length; r++) {
+      const v = rows[r][col];
+      // add()'s common case in the loop itself: V8 does not inline all of add() here.
+      if (typeof v === 'number' && !this.approx && Number.isInteger(v)) {
+        const s = this.iSum + v;
+        if (s < INT64_LIMIT && s >= -INT64_LIMIT) {
+          this.iSum = s;
+          this.n++;
+          continue;
+        }
+      }
+      this.add(v);
+    }
+  }
+
+  stepValues(buf: ColumnBuf, count: number): void {
+    const { nums, kinds } = buf;
+    for (let k = 0; k < count; k++) {
+      const kind = kinds[k];
+      if (kind === COL_INT) this.int(nums[k]);
+      else if (kind === COL_REAL) this.real(nums[k]);
+      else if (kind === COL_OTHER) this.add(buf.vals[k]);
+    }
+  }
+
+  final(): Value {
+    if (this.name === 'total') return mkReal(this.approx ? this.float() : this.iSum);
+    if (this.n === 0) return null;
+    if (this.name === 'avg') return mkReal((this.approx ? this.float() : this.iSum) / this.n);
+    if (!this.approx) return this.iSum;
+    if (this.overflow) throw new SqlError('SQL_ERROR', 'integer overflow');
+    return mkReal(this.float());
+  }
+
+  private add(v: Value): void {
+    if (v === null) return;
+    if (typeof v === 'number') {
+      if (Number.isInteger(v)) this.int(v);
+      else this.real(v);
+    } else if (v instanceof Real) this.real(v.v);
+    else {
+      // Text and blobs count as the number they read as, an INTEGER only when spelled as one.
+      const x = toNumber(v)!;
+      const integral = isInt(x as Value) && !(typeof v === 'string' && !isNumeric(x as Value)) && /^\s*[+-]?\d+\s*$/.test(toText(v) ?? '');
+      if (integral) this.int(num(x));
+      else this.real(num(x));
+    }
+  }
+
+  private int(x: number): void {
+    this.n++;
+    if (!this.approx) {
+      const s = this.iSum + x;
+      if (s < INT64_LIMIT && s >= -INT64_LIMIT) {
+        this.iSum = s;
+        return;
+      }
+      this.overflow = true;
+      this.toFloat();
+    }
+    if (x <= -SPLIT || x >= SPLIT) {
+      const small = x % 16384;
+      this.kbn(x - small);
+      this.kbn(small);
+    } else this.kbn(x);
+  }
+
+  private real(x: number): void {
+    this.n++;
+    if (!this.approx) this.toFloat();
+    else this.overflow = false;
+    this.kbn(x);
+  }
+
+  /** Carries the INTEGER sum so far into the float sum (split as int() splits a value). */
+  private toFloat(): void {
+    this.approx = true;
+    const i = this.iSum;
+    if (i <= -SPLIT || i >= SPLIT) {
+      const small = i % 16384;
+      this.rSum = i - small;
+      this.rErr = small;
+    } else {
+      this.rSum = i;
+      this.rErr = 0;
+    }
+  }
+
+  private kbn(r: number): void {
+    const s = this.rSum;
+    const t = s + r;
+    if (Math.abs(s) > Math.abs(r)) this.rErr += s - t + r;
+    else this.rErr += r - t + s;
+    this.rSum = t;
+  }
+
+  /** The compensated float sum; its error term is dropped once it is no longer finite. */
+  private float(): number {
+    return Number.isFinite(this.rErr) ? this.rSum + this.rErr : this.rSum;
+  }
+}
+
 function baseAggregate(name: string, star: boolean): Aggregate {
   switch (name) {
     case 'count': {
@@ -158,59 +291,17 @@ function baseAggregate(name: string, star: boolean): Aggregate {
         stepColumn(rows, col) {
           for (let r = 0; r < rows.length; r++) if (rows[r][col] !== null) n++;
         },
+        stepValues(buf, count) {
+          const kinds = buf.kinds;
+          for (let k = 0; k < count; k++) if (kinds[k] !== COL_NULL) n++;
+        },
         final: () => n,
       };
     }
     case 'sum':
     case 'total':
-    case 'avg': {
-      let sum = 0;
-      let n = 0;
-      let allInt = true;
-      const add = (v: Value): void => {
-        if (v === null) return;
-        if (typeof v === 'number') {
-          // The common case, without the conversions below: an INTEGER or a non-integral REAL.
-          if (!Number.isInteger(v)) allInt = false;
-          sum += v;
-          n++;
-          return;
-        }
-        if (v instanceof Real) {
-          allInt = false;
-          sum += v.v;
-          n++;
-          return;
-        }
-        const x = toNumber(v)!;
-        if (!isInt(x as Value) || (typeof v === 'string' && !isNumeric(x as Value))) allInt = false;
-        if (!/^\s*[+-]?\d+\s*$/.test(toText(v) ?? '')) allInt = false;
-        sum += num(x);
-        n++;
-      };
-      return {
-        step: (args) => add(args[0]),
-        stepColumn(rows, col) {
-          for (let r = 0; r < rows.length; r++) {
-            const v = rows[r][col];
-            // add()'s common case in the loop itself: V8 does not inline all of add() here.
-            if (typeof v !== 'number') add(v);
-            else {
-              if (!Number.isInteger(v)) allInt = false;
-              sum += v;
-              n++;
-            }
-          }
-        },
-        final() {
-          if (name === 'total') return mkReal(sum);
-          if (n === 0) return null;
-          if (name === 'avg') return mkReal(sum / n);
-          if (allInt && (sum >= 9223372036854775808 || sum < -9223372036854775808)) throw new SqlError('SQL_ERROR', 'integer overflow');
-          return allInt ? sum : mkReal(sum);
-        },
-      };
-    }
+    case 'avg':
+      return new Sum(name);
     case 'min':
     case 'max': {
       let best: Value = null;

@@ -3,11 +3,11 @@ import type { Expr, JoinItem, Select, SelectCore } from '../sql/ast';
 import { affinityOf, applyAffinity, compare, importValue, Real, rowKey, toInteger, truth, valueKey, type Affinity, type Value } from '../record/values';
 import type { Table, TableIndex } from '../storage/table';
 import { RowPool } from '../btree/node';
-import type { TextProbe } from '../btree/record';
+import { ColumnBuf, type TextProbe } from '../btree/record';
 import type { Catalog } from './catalog';
 import type { Env, ExecCtx, Fn, SourceInfo } from './env';
 import { COL_LIMIT, columnReads, compileExpr, exprAffinity, hasAggregate, Scope, type AggSpec, type CompiledQuery } from './expr';
-import type { Aggregate } from './functions';
+import { VALUE_STEPS, type Aggregate } from './functions';
 
 export interface PlannedQuery extends CompiledQuery {
   /** EXPLAIN QUERY PLAN rows: [id, parent, detail]. */
@@ -45,6 +45,12 @@ interface Level {
    */
   rangeExact?: () => boolean;
   filtersInRange?: Fn[];
+  /**
+   * Reads values of the rows straight from the table's leaves (see Table.columns), for aggregates
+   * that step on plain columns alone; false when it cannot answer this run (a rowid bound that is
+   * not an integer leaves rows to be tested), and the rows are read instead.
+   */
+  columns?: (env: Env, cols: Int32Array, bufs: ColumnBuf[], each: (count: number) => void) => boolean;
 }
 
 interface CoreQuery {
@@ -437,6 +443,7 @@ function compileCore(
     };
     const lk = best as ReturnType<typeof findLookup>;
     let rangeConj: Set<Conjunct> | null = null;
+    let rangeColumns: Level['columns'] | null = null;
     // A LEFT JOIN's right side may be narrowed only by its ON clause.
     const narrowing = level.left ? leftOn[s] : pool;
     const ixPlan = tables[s] && !(lk && lk.rowid) ? findIndexPlan(s, narrowing, bound, scope, tables[s]!, usedBy(s)) : null;
@@ -454,6 +461,7 @@ function compileCore(
         level.lookup = range.run;
         level.rangeExact = range.exact;
         rangeConj = range.answers;
+        rangeColumns = range.columns;
         level.detail = `SEARCH ${info.alias} USING INTEGER PRIMARY KEY (${range.detail})`;
       }
     }
@@ -475,6 +483,11 @@ function compileCore(
       // Text equalities rule rows out on their record bytes, before anything is decoded.
       const probes = textProbes(s, here, scope, table);
       if (probes.length) level.rows = tableScan(info, table, probes);
+    }
+    // Rows that need no test but their range can be read as columns (see CoreRun.stepValues).
+    if (table && !level.left && level.on.length === 0) {
+      if (!level.lookup && level.filters.length === 0) level.columns = (_env, cols, bufs, each) => (table.columns(-Infinity, Infinity, cols, bufs, each), true);
+      else if (rangeColumns && level.filtersInRange!.length === 0) level.columns = rangeColumns;
     }
     levels.push(level);
   }
@@ -547,7 +560,14 @@ function compileCore(
     leftovers.length === 0 &&
     repBy < 0 &&
     Array.from(stepped).every((i) => argCols[i].every((at) => at >= 0 && Math.floor(at / COL_LIMIT) === levels[0].src));
-  const rowPlan: RowPlan = { levels, leftovers, groupFns, aggSpecs, stepped, argBufs, argCols, repBy, batch, project, ncols };
+  // ...and when each of them has a step over one column's values, and no bare column needs a row,
+  // they can step on values read straight from the leaves (see CoreRun.stepValues).
+  const byValues =
+    batch &&
+    !scope.bare &&
+    levels[0].columns !== undefined &&
+    Array.from(stepped).every((i) => argCols[i].length === 1 && !aggSpecs[i].distinct && VALUE_STEPS.has(aggSpecs[i].name));
+  const rowPlan: RowPlan = { levels, leftovers, groupFns, aggSpecs, stepped, argBufs, argCols, repBy, batch, byValues, project, ncols };
 
   return {
     columns,
@@ -608,6 +628,8 @@ interface RowPlan {
   repBy: number;
   /** Aggregates of one group over one source whose rows need no test: they step a chunk at a time. */
   batch: boolean;
+  /** ...and they step on column values read from the table's leaves (see CoreRun.stepValues). */
+  byValues: boolean;
   project: (env: Env) => Value[];
   ncols: number;
 }
@@ -648,6 +670,7 @@ class CoreRun {
       return;
     }
     const L = levels[li];
+    if (this.p.byValues && this.stepValues(L)) return;
     const env = this.env;
     const pool = (this.pools[li] ??= new RowPool());
     const chunks = L.lookup ? L.lookup(env, pool) : L.rows(env, pool);
@@ -773,6 +796,26 @@ class CoreRun {
    * chunk instead of emit and step per row, so a scan's hot loop is a few small functions that V8
    * optimises early. The same step functions see the same values in the same order.
    */
+  /**
+   * Steps the aggregates on the values of their columns, a leaf at a time, without building rows;
+   * false when the level cannot read them this run.
+   */
+  private stepValues(L: Level): boolean {
+    const { stepped, argCols } = this.p;
+    const cols = Int32Array.from(stepped, (i) => argCols[i][0] % COL_LIMIT);
+    const bufs = Array.from(cols, () => new ColumnBuf());
+    const ctx = this.env.ctx;
+    return L.columns!(this.env, cols, bufs, (count) => {
+      const before = ctx.steps;
+      ctx.steps += count;
+      if (Math.floor(before / 4096) !== Math.floor(ctx.steps / 4096)) ctx.check();
+      let g = this.single;
+      if (!g) this.groups!.set('', (g = this.single = this.newGroup(noKeys)));
+      g.rows += count;
+      for (let k = 0; k < stepped.length; k++) g.accs[stepped[k]].stepValues!(bufs[k], count);
+    });
+  }
+
   private stepChunk(src: number, rows: Value[][]): void {
     const n = rows.length;
     if (n === 0) return;
@@ -1159,7 +1202,7 @@ function findRowidRange(
   bound: Set<number>,
   scope: Scope,
   table: Table,
-): { run: RowSource; detail: string; exact: () => boolean; answers: Set<Conjunct> } | null {
+): { run: RowSource; columns: NonNullable<Level['columns']>; detail: string; exact: () => boolean; answers: Set<Conjunct> } | null {
   const info = scope.sources[s];
   const isRowid = (x: Expr) => {
     if (x.k !== 'col') return false;
@@ -1215,6 +1258,14 @@ function findRowidRange(
       const hi = bound1(highs, env, Math.min, Infinity);
       if (lo === null || hi === null) return [];
       return table.scanColumns(columnsRead(info, table), Math.floor(lo), Math.floor(hi), null, pool);
+    },
+    columns: (env, cols, bufs, each) => {
+      exact = true;
+      const lo = bound1(lows, env, Math.max, -Infinity);
+      const hi = bound1(highs, env, Math.min, Infinity);
+      if (!exact) return false;
+      if (lo !== null && hi !== null) table.columns(lo, hi, cols, bufs, each);
+      return true;
     },
   };
 }

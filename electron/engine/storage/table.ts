@@ -2,7 +2,7 @@ import { SqlError } from '../errors';
 import type { Expr, Select } from '../sql/ast';
 import { compare, compareText, plainKey, type Affinity, type Value } from '../record/values';
 import type { RowPool } from '../btree/node';
-import type { TextProbe } from '../btree/record';
+import type { ColumnBuf, TextProbe } from '../btree/record';
 import type { BTree } from '../btree/tree';
 
 export interface Column {
@@ -86,6 +86,11 @@ export class Table {
    */
   scanColumns(want: Int32Array, lo = -Infinity, hi = Infinity, pre: TextProbe[] | null = null, pool: RowPool | null = null): Iterable<Value[][]> {
     return this.tree.chunks(lo, hi, want, pre, pool);
+  }
+
+  /** Values `cols` of the rows with lo <= rowid <= hi, a leaf at a time (see BTree.columns). */
+  columns(lo: number, hi: number, cols: Int32Array, bufs: ColumnBuf[], each: (count: number) => void): void {
+    this.tree.columns(lo, hi, cols, bufs, each);
   }
 
   /** Rows with lo <= rowid <= hi in rowid order. */
