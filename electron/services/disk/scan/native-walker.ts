@@ -13,7 +13,7 @@ export interface WalkerAddon {
   categoryOfName(name: string): number;
 }
 
-interface WalkPoll {
+export interface WalkPoll {
   records: Buffer;
   names: Buffer;
   errors: [token: number, name: Buffer | null, message: string][];
@@ -21,6 +21,8 @@ interface WalkPoll {
   currentPath: Buffer;
   /** Once done: how long the walk itself took (JS notices a poll later). */
   walkMs: number;
+  /** Threads of the pool the walk lets run: two per core until it reads from the disk, then all. */
+  threadsRunning: number;
 }
 
 const RECORD = 64;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
-import { linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadWalker } from './native-walker';
@@ -80,6 +80,15 @@ function listing(scan: Scan): string[] {
   return out.sort();
 }
 
+function canDropCaches(): boolean {
+  try {
+    accessSync('/proc/sys/vm/drop_caches', constants.W_OK);
+    return process.getuid?.() === 0;
+  } catch {
+    return false;
+  }
+}
+
 describe('the walkers on generated trees', () => {
   it.skipIf(!native.ok)('agree with du and find, and with each other entry by entry', async () => {
     await fc.assert(
@@ -106,6 +115,39 @@ describe('the walkers on generated trees', () => {
       }),
       { numRuns: 12 },
     );
+  });
+
+  // Dropping the page cache needs root (CI runs as root) and a writable /proc/sys.
+  it.skipIf(!native.ok || !canDropCaches())('run two threads per core from a warm cache and the whole pool once they read from the disk', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'vantage-walk-cold-'));
+    made.push(root);
+    for (let i = 0; i < 300; i++) {
+      mkdirSync(join(root, `d${i}`));
+      for (let k = 0; k < 8; k++) writeFileSync(join(root, `d${i}`, `f${k}`), Buffer.alloc(i + k));
+    }
+    const expected = { apparentBytes: duBytes(root, 'apparent'), allocatedBytes: duBytes(root, 'allocated'), ...findCounts(root), errors: 0 };
+    /** How many threads a walk of the tree ended with. */
+    const walk = async () => {
+      if (!native.ok) throw new Error(native.reason);
+      const addon = native.addon;
+      let done!: () => void;
+      const over = new Promise<void>((resolve) => (done = resolve));
+      const handle = addon.walkStart(root, { oneFileSystem: false, excludes: [], classifyMinSize: -1, threads: 12, onDone: () => done() });
+      await over;
+      let last = addon.walkPoll(handle);
+      while (!last.done) last = addon.walkPoll(handle);
+      return last.threadsRunning;
+    };
+    const cores = availableParallelism();
+    expect(await walk()).toBe(Math.min(12, 2 * cores)); // all of it is cached: du just read it
+    execFileSync('sync');
+    writeFileSync('/proc/sys/vm/drop_caches', '3');
+    const cold = new Scan('sw', root, { engine: 'native', classifyMinSize: 0 });
+    await cold.whenDone();
+    const { apparentBytes, allocatedBytes, dirs, files, errors } = cold.summary();
+    expect({ apparentBytes, allocatedBytes, dirs, files, errors }).toEqual(expected);
+    writeFileSync('/proc/sys/vm/drop_caches', '3');
+    expect(await walk()).toBe(12);
   });
 
   it.skipIf(!native.ok)('open subfolders relative to their parent, fall back to paths when descriptors run short, and leak none', async () => {
