@@ -65,7 +65,20 @@ export interface Node {
   bytes: number;
   dirty: boolean;
   ref: boolean;
+  /**
+   * Table leaves read from their page: whether its cells lie packed in reverse key order (cell i
+   * ends where cell i - 1 starts, cell 0 at the end of the page) with every record in the page, as
+   * writeNode lays them out. Only then can a scan find rows by searching the page's bytes (see
+   * matchingCells). Computed once per page (LAYOUT_UNKNOWN until then).
+   */
+  layout: number;
 }
+
+export const LAYOUT_UNKNOWN = 0;
+/** Packed in reverse key order, no record in an overflow chain. */
+export const LAYOUT_PACKED = 1;
+/** Anything else: scans read every cell. */
+export const LAYOUT_OTHER = 2;
 
 /** A node with its cell arrays (every interior node; a leaf once NodeStore.cells built them). */
 export type OpenNode = Node & {
@@ -166,6 +179,7 @@ export class NodeStore {
       bytes: HDR,
       dirty: true,
       ref: true,
+      layout: LAYOUT_OTHER,
     };
     this.nodes.set(pgno, node);
     return node;
@@ -429,8 +443,11 @@ export class NodeStore {
    * are the pool's arrays, overwritten by the next call.
    */
   rowsSome(n: Node, from: number, to: number, want: Int32Array, pre: TextProbe[] | null = null, pool: RowPool | null = null): Value[][] {
-    const out = pool ? pool.out : new Array<Value[]>(to - from);
-    if (pool) out.length = to - from;
+    // Where a probe's text can be searched for in the page, only the cells holding it are looked at.
+    const list = pre !== null && pre[0].needle !== null && n.offs === null && to > from && this.layoutOf(n) === LAYOUT_PACKED ? this.matchingCells(n, from, to, pre[0].needle) : null;
+    const count = list === null ? to - from : list.length;
+    const out = pool ? pool.out : new Array<Value[]>(count);
+    if (pool) out.length = count;
     // Without cell arrays, each cell's rowid and record are found through the page's pointers.
     const rows = n.rows;
     const keys = n.keys as number[] | null;
@@ -441,7 +458,8 @@ export class NodeStore {
     const maxLocal = this.maxLocal;
     const width = want.length;
     let k = 0;
-    next: for (let i = from; i < to; i++) {
+    next: for (let c = 0; c < count; c++) {
+      const i = list === null ? from + c : list[c];
       let r = rows !== null ? rows[i] : undefined;
       if (r === undefined) {
         let off: number;
@@ -499,6 +517,55 @@ export class NodeStore {
     }
   }
 
+  /** A leaf's LAYOUT_PACKED or LAYOUT_OTHER (see Node.layout), worked out from its page once. */
+  private layoutOf(n: Node): number {
+    if (n.layout !== LAYOUT_UNKNOWN) return n.layout;
+    const v = n.view!;
+    const cnt = v.getUint16(2, true);
+    let layout = n.type === TABLE_LEAF ? LAYOUT_PACKED : LAYOUT_OTHER;
+    let end = this.usable;
+    for (let i = 0; i < cnt && layout === LAYOUT_PACKED; i++) {
+      const p = v.getUint16(HDR + 2 * i, true);
+      const len = v.getUint32(p + 8, true);
+      if (len > this.maxLocal || p + 12 + len !== end) layout = LAYOUT_OTHER;
+      end = p;
+    }
+    return (n.layout = layout);
+  }
+
+  private cellList: number[] = [];
+
+  /**
+   * The cells among [from, to) of a packed leaf whose bytes contain `needle`, in key order, found
+   * by Buffer.indexOf over the page (memchr-fast, not a loop per cell). The list is reused by the
+   * next call. Cells that merely contain the bytes somewhere are listed too: the caller tests them.
+   */
+  private matchingCells(n: Node, from: number, to: number, needle: Buffer): number[] {
+    const v = n.view!;
+    const data = n.data;
+    const out = this.cellList;
+    out.length = 0;
+    // Cell i spans [ptr(i), ptr(i - 1)), cell 0 ends at the end of the usable bytes.
+    const ptr = (i: number) => (i < 0 ? this.usable : v.getUint16(HDR + 2 * i, true));
+    let at = ptr(to - 1);
+    const end = ptr(from - 1);
+    for (;;) {
+      const hit = data.indexOf(needle, at);
+      if (hit < 0 || hit >= end) break;
+      // Pointers fall as i rises: the cell holding `hit` is the first with ptr(i) <= hit.
+      let lo = from;
+      let hi = to - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (ptr(mid) <= hit) hi = mid;
+        else lo = mid + 1;
+      }
+      out.push(lo);
+      at = ptr(lo - 1); // the rest of that cell need not be searched
+    }
+    return out.reverse();
+  }
+
   /** Row `i` of a table leaf with only the columns `want` names decoded (see rowsSome). */
   rowSome(n: Node, i: number, want: Int32Array): Value[] {
     if (n.rows !== null) {
@@ -542,7 +609,7 @@ export class NodeStore {
     const n: Node = {
       pgno, type, keys: null, rows: null, children: null, data: buf, offs: null, view: v, owned: false,
       end: 0, sizes: null, ovfl: null, next: leaf ? v.getUint32(4, true) : 0, count: v.getFloat64(8, true),
-      bytes: 0, dirty: false, ref: true,
+      bytes: 0, dirty: false, ref: true, layout: LAYOUT_UNKNOWN,
     };
     // Leaves keep reading their cells from the page until they change (see Node); interior nodes,
     // searched by every descent, get their arrays now.
@@ -601,6 +668,7 @@ export class NodeStore {
     const v = (this.scratchView ??= new DataView(buf.buffer, buf.byteOffset, buf.byteLength));
     writeHeader(buf, v, n.type, cnt, n.children ? n.children[cnt] : n.next, n.count);
     let end = this.usable;
+    let spilled = false;
     const maxLocal = this.maxLocal;
     const data = n.data;
     const offs = n.offs;
@@ -609,6 +677,7 @@ export class NodeStore {
       const local = size <= maxLocal;
       switch (n.type) {
         case TABLE_LEAF: {
+          if (!local) spilled = true;
           end -= 12 + (local ? size : 4);
           v.setFloat64(end, n.keys[i] as number, true);
           offs[i] = writePayload(buf, v, end + 8, size, local, data, offs[i], n.ovfl[i]);
@@ -636,6 +705,7 @@ export class NodeStore {
     page.set(buf.subarray(0, this.usable));
     n.data = Buffer.from(page.buffer, page.byteOffset, page.byteLength);
     n.view = new DataView(page.buffer, page.byteOffset, page.byteLength);
+    n.layout = n.type === TABLE_LEAF && !spilled ? LAYOUT_PACKED : LAYOUT_OTHER;
     if (drop && !n.children) {
       const leaf = n as Node;
       leaf.keys = leaf.rows = leaf.offs = leaf.sizes = leaf.ovfl = null;

@@ -397,6 +397,21 @@ export function readColumn(buf: Buffer, pos: number, col: number, view: DataView
 export interface TextProbe {
   col: number;
   bytes: Uint8Array;
+  /**
+   * The literal as a record stores it (tag, length, bytes), when no row whose value there is not
+   * text can equal it: rows without these bytes can then be skipped unread (NodeStore.rowsSome).
+   */
+  needle: Buffer | null;
+}
+
+/** The bytes a record holds for the text whose UTF-8 is `bytes` (see RecordWriter). */
+export function textNeedle(bytes: Uint8Array): Buffer {
+  const head = bytes.length < 256 ? Buffer.of(T_TEXT8, bytes.length) : Buffer.alloc(5);
+  if (bytes.length >= 256) {
+    head[0] = T_TEXT32;
+    head.writeUInt32LE(bytes.length, 1);
+  }
+  return Buffer.concat([head, bytes]);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Expr, JoinItem, Select, SelectCore } from '../sql/ast';
 import { affinityOf, applyAffinity, compare, importValue, Real, rowKey, toInteger, truth, valueKey, type Affinity, type Value } from '../record/values';
 import type { Table, TableIndex } from '../storage/table';
 import { RowPool } from '../btree/node';
-import { ColumnBuf, type TextProbe } from '../btree/record';
+import { ColumnBuf, textNeedle, type TextProbe } from '../btree/record';
 import type { Catalog } from './catalog';
 import type { Env, ExecCtx, Fn, SourceInfo } from './env';
 import { COL_LIMIT, columnReads, compileExpr, exprAffinity, hasAggregate, Scope, type AggSpec, type CompiledQuery } from './expr';
@@ -1030,11 +1030,16 @@ function textProbes(s: number, conj: Conjunct[], scope: Scope, table: Table): Te
       if (a.k !== 'col' || b.k !== 'lit' || typeof b.v !== 'string') continue;
       const r = scope.resolve(a.table, a.name, a.pos);
       if (!r || r.depth !== 0 || r.src !== s || r.col >= table.width || r.col === table.ipk) continue;
-      out.push({ col: r.col, bytes: Buffer.from(b.v, 'utf8') });
+      const bytes = Buffer.from(b.v, 'utf8');
+      // Under a numeric affinity a literal like '7' becomes 7 and equals numbers: rows must then be
+      // read whatever their bytes. Otherwise only a stored text can be equal.
+      const exact = !isNumericAff(r.aff) || typeof applyAffinity(b.v, 'NUMERIC') === 'string';
+      out.push({ col: r.col, bytes, needle: exact ? textNeedle(bytes) : null });
       break;
     }
   }
-  return out;
+  // The first probe is the one a scan searches the page for.
+  return out.sort((x, y) => (x.needle ? 0 : 1) - (y.needle ? 0 : 1));
 }
 
 function buildLookup(lk: Lookup, level: Level, table: Table | null, info: SourceInfo): (env: Env) => Chunks {
