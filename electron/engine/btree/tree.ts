@@ -214,25 +214,7 @@ export class BTree {
    * skipped; with a `pool`, each chunk overwrites the last (see NodeStore.rowsSome).
    */
   *chunks(lo = -Infinity, hi = Infinity, want: Int32Array | null = null, pre: TextProbe[] | null = null, pool: RowPool | null = null): Generator<Value[][]> {
-    this.store.trim();
-    let n: Node = this.store.get(this.root);
-    while (n.children) n = this.store.get(n.children[lo === -Infinity ? 0 : this.lowerBoundRowid(n, lo)]);
-    let start = lo === -Infinity ? 0 : this.lowerBoundRowid(n, lo);
-    for (;;) {
-      const cnt = cellCount(n);
-      const last = cnt ? rowidAt(n, cnt - 1) : -Infinity;
-      if (last <= hi) {
-        if (start < cnt) yield want ? this.store.rowsSome(n, start, cnt, want, pre, pool) : this.store.rowsOf(n, start, cnt);
-      } else {
-        let end = start;
-        while (end < cnt && rowidAt(n, end) <= hi) end++;
-        if (end > start) yield want ? this.store.rowsSome(n, start, end, want, pre, pool) : this.store.rowsOf(n, start, end);
-        return;
-      }
-      if (!n.next) return;
-      n = this.store.get(n.next);
-      start = 0;
-    }
+    for (const s of this.spans(lo, hi)) yield want ? this.store.rowsSome(s.node, s.from, s.to, want, pre, pool) : this.store.rowsOf(s.node, s.from, s.to);
   }
 
   /**
@@ -240,24 +222,36 @@ export class BTree {
    * gets value `cols[j]` of each of the leaf's rows in that range, then `each(count)` steps on them.
    */
   columns(lo: number, hi: number, cols: Int32Array, bufs: ColumnBuf[], each: (count: number) => void): void {
+    for (const s of this.spans(lo, hi)) {
+      for (let j = 0; j < cols.length; j++) this.store.columnOf(s.node, s.from, s.to, cols[j], bufs[j]);
+      each(s.to - s.from);
+    }
+  }
+
+  /**
+   * The leaves holding the rows with lo <= rowid <= hi, in order, each with the cells [from, to) of
+   * it in that range (never empty). One object, updated for each leaf.
+   */
+  private *spans(lo: number, hi: number): Generator<{ node: Node; from: number; to: number }> {
     this.store.trim();
     let n: Node = this.store.get(this.root);
     while (n.children) n = this.store.get(n.children[lo === -Infinity ? 0 : this.lowerBoundRowid(n, lo)]);
-    let start = lo === -Infinity ? 0 : this.lowerBoundRowid(n, lo);
+    const span = { node: n, from: lo === -Infinity ? 0 : this.lowerBoundRowid(n, lo), to: 0 };
     for (;;) {
       const cnt = cellCount(n);
       let end = cnt;
       if (cnt > 0 && rowidAt(n, cnt - 1) > hi) {
-        end = start;
+        end = span.from;
         while (end < cnt && rowidAt(n, end) <= hi) end++;
       }
-      if (end > start) {
-        for (let j = 0; j < cols.length; j++) this.store.columnOf(n, start, end, cols[j], bufs[j]);
-        each(end - start);
+      if (end > span.from) {
+        span.node = n;
+        span.to = end;
+        yield span;
       }
       if (end < cnt || !n.next) return;
       n = this.store.get(n.next);
-      start = 0;
+      span.from = 0;
     }
   }
 
