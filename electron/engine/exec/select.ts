@@ -791,11 +791,14 @@ class CoreRun {
     }
   }
 
-  /**
-   * Every row of a chunk steps the aggregates (see RowPlan.batch): one loop per aggregate over the
-   * chunk instead of emit and step per row, so a scan's hot loop is a few small functions that V8
-   * optimises early. The same step functions see the same values in the same order.
-   */
+  /** Counts `n` rows as steps of the statement, checking for cancellation every 4096 (as each() does). */
+  private countSteps(n: number): void {
+    const ctx = this.env.ctx;
+    const before = ctx.steps;
+    ctx.steps += n;
+    if (Math.floor(before / 4096) !== Math.floor(ctx.steps / 4096)) ctx.check();
+  }
+
   /**
    * Steps the aggregates on the values of their columns, a leaf at a time, without building rows;
    * false when the level cannot read them this run.
@@ -804,11 +807,8 @@ class CoreRun {
     const { stepped, argCols } = this.p;
     const cols = Int32Array.from(stepped, (i) => argCols[i][0] % COL_LIMIT);
     const bufs = Array.from(cols, () => new ColumnBuf());
-    const ctx = this.env.ctx;
     return L.columns!(this.env, cols, bufs, (count) => {
-      const before = ctx.steps;
-      ctx.steps += count;
-      if (Math.floor(before / 4096) !== Math.floor(ctx.steps / 4096)) ctx.check();
+      this.countSteps(count);
       let g = this.single;
       if (!g) this.groups!.set('', (g = this.single = this.newGroup(noKeys)));
       g.rows += count;
@@ -816,13 +816,15 @@ class CoreRun {
     });
   }
 
+  /**
+   * Every row of a chunk steps the aggregates (see RowPlan.batch): one loop per aggregate over the
+   * chunk instead of emit and step per row, so a scan's hot loop is a few small functions that V8
+   * optimises early. The same step functions see the same values in the same order.
+   */
   private stepChunk(src: number, rows: Value[][]): void {
     const n = rows.length;
     if (n === 0) return;
-    const ctx = this.env.ctx;
-    const before = ctx.steps;
-    ctx.steps += n;
-    if (Math.floor(before / 4096) !== Math.floor(ctx.steps / 4096)) ctx.check();
+    this.countSteps(n);
     let g = this.single;
     if (!g) {
       this.env.rows[src] = rows[0]; // the group's bare columns read its first row
