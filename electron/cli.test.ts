@@ -21,6 +21,12 @@ describe('vantage CLI', () => {
     for (const v of verbs) expect(r.stdout).toContain(`vantage ${v.name}`);
   });
 
+  it('sql prints a table as sqlite3 would: REALs with a decimal point, NULL as NULL', () => {
+    const r = vantage('sql', ':memory:', '-c', "SELECT 2.0 AS a, 2 AS b, 2.5 AS c, total(1) AS t, NULL AS n, 'x' AS s");
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')[2].split(/\s+/)).toEqual(['2.0', '2', '2.5', '1.0', 'NULL', 'x']);
+  });
+
   it('an unknown verb or option is a usage error (exit 2)', () => {
     const r = vantage('frobnicate');
     expect(r.status).toBe(2);

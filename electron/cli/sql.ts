@@ -2,16 +2,21 @@ import { createInterface } from 'node:readline';
 import { Database, SqlError } from '../engine/index';
 import { EXIT, parseArgs, type Verb } from './verb';
 
-function cell(v: unknown): string {
+function cell(v: unknown, cls: string | undefined): string {
   if (v === null || v === undefined) return 'NULL';
   if (v instanceof Uint8Array) return 'x' + Buffer.from(v).toString('hex');
+  // An integral REAL prints as sqlite3 prints it: 2.0, not 2.
+  if (typeof v === 'number' && cls === 'real' && Number.isInteger(v) && Math.abs(v) < 1e15) return v.toFixed(1);
   return String(v);
 }
 
-/** Columns padded to their widest value, numbers right-aligned like most SQL shells. */
-export function formatTable(columns: string[], rows: unknown[][]): string {
+/**
+ * Columns padded to their widest value, numbers right-aligned like most SQL shells. `classes` are
+ * the values' storage classes (QueryResult.classes), when known.
+ */
+export function formatTable(columns: string[], rows: unknown[][], classes?: string[][]): string {
   if (!columns.length) return '';
-  const text = rows.map((r) => r.map(cell));
+  const text = rows.map((r, ri) => r.map((v, ci) => cell(v, classes?.[ri][ci])));
   const widths = columns.map((c, i) => Math.max(c.length, ...text.map((r) => r[i].length)));
   const line = (vals: string[], raw?: unknown[]) =>
     vals.map((v, i) => (typeof raw?.[i] === 'number' ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd();
@@ -19,12 +24,12 @@ export function formatTable(columns: string[], rows: unknown[][]): string {
 }
 
 function runOne(db: Database, sql: string, json: boolean): void {
-  const r = db.query(sql);
+  const r = db.query(sql, undefined, { classes: true });
   const names = r.columns.map((c) => c.name);
   if (json) {
     const rows = r.rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i] instanceof Uint8Array ? Buffer.from(row[i] as Uint8Array).toString('hex') : row[i]])));
     process.stdout.write(JSON.stringify(rows) + '\n');
-  } else process.stdout.write(formatTable(names, r.rows));
+  } else process.stdout.write(formatTable(names, r.rows, r.classes));
 }
 
 function reportError(e: unknown): void {

@@ -11,7 +11,8 @@ export interface SqlColumn {
 }
 
 /** Cell values: numbers, strings, null, and blobs as `{ blob: hex }`. */
-export type SqlValue = number | string | null | { blob: string };
+/** A REAL with an integral value (2.0) comes as `{ real }`: a JSON number would read as INTEGER. */
+export type SqlValue = number | string | null | { blob: string } | { real: number };
 
 export interface SqlResultSet {
   /** The statement text this result came from. */

@@ -2,7 +2,7 @@ import { isMainThread } from 'node:worker_threads';
 import { SqlError } from './errors';
 import type { Stmt } from './sql/ast';
 import { parse } from './sql/parser';
-import { affinityOf, exportValue, importValue, type Value } from './record/values';
+import { affinityOf, exportValue, importValue, typeOf, type Value } from './record/values';
 import { Table, type Column, type IndexDef, type TableIndex, type View, type VirtualTable } from './storage/table';
 import type { Catalog } from './exec/catalog';
 import { makeCtx, type ExecCtx } from './exec/env';
@@ -19,6 +19,16 @@ export interface QueryResult {
   columns: { name: string; type: string }[];
   rows: unknown[][];
   changes: number;
+  /**
+   * With `{ classes: true }`: the storage class of each value of `rows` ('null', 'integer', 'real',
+   * 'text', 'blob'). `rows` holds plain numbers, so a REAL such as 2.0 is told apart only here.
+   */
+  classes?: string[][];
+}
+
+export interface QueryOptions {
+  /** Also return each value's storage class (see QueryResult.classes). */
+  classes?: boolean;
 }
 
 export interface OpenOptions {
@@ -174,9 +184,9 @@ export class Database implements Catalog {
     for (const { stmt, text } of parse(sql)) this.run(stmt, text, undefined);
   }
 
-  query(sql: string, params?: Params): QueryResult {
+  query(sql: string, params?: Params, options: QueryOptions = {}): QueryResult {
     let last: QueryResult = { columns: [], rows: [], changes: 0 };
-    for (const { stmt, text } of parse(sql)) last = this.run(stmt, text, params);
+    for (const { stmt, text } of parse(sql)) last = this.run(stmt, text, params, options.classes === true);
     return last;
   }
 
@@ -279,13 +289,13 @@ export class Database implements Catalog {
    * explicit transaction; a rollback of the page transaction otherwise). Outside BEGIN a writing
    * statement is its own page transaction, committed (durably) before this returns.
    */
-  run(stmt: Stmt, text: string, params: Params): QueryResult {
+  run(stmt: Stmt, text: string, params: Params, classes = false): QueryResult {
     if (this.closed) throw new SqlError('SQL_MISUSE', 'database is closed');
     if (WRITES.has(stmt.k) && !this.pager.inTransaction) this.pager.begin();
     const mark = this.undo.length;
     let r: QueryResult;
     try {
-      r = this.dispatch(stmt, text, params);
+      r = this.dispatch(stmt, text, params, classes);
     } catch (e) {
       try {
         this.rollbackTo(mark);
@@ -338,12 +348,15 @@ export class Database implements Catalog {
     return compileSelect(stmt, null, this);
   }
 
-  private dispatch(stmt: Stmt, text: string, params: Params): QueryResult {
+  private dispatch(stmt: Stmt, text: string, params: Params, classes: boolean): QueryResult {
     switch (stmt.k) {
       case 'select': {
         const q = this.compiled(stmt);
         const rows = q.run(null, this.ctx(params));
-        return { columns: q.columns.map((name, i) => ({ name, type: q.types[i] })), rows: rows.map((r) => r.map(exportValue)), changes: 0 };
+        const columns = q.columns.map((name, i) => ({ name, type: q.types[i] }));
+        const result: QueryResult = { columns, rows: rows.map((r) => r.map(exportValue)), changes: 0 };
+        if (classes) result.classes = rows.map((r) => r.map(typeOf));
+        return result;
       }
       case 'explain': {
         if (stmt.stmt.k !== 'select') return { columns: explainCols, rows: [[1, 0, stmt.stmt.k.toUpperCase()]], changes: 0 };

@@ -1,2 +1,2 @@
-export { Database, Statement, type Params, type QueryResult, type OpenOptions } from './database';
+export { Database, Statement, type Params, type QueryResult, type OpenOptions, type QueryOptions } from './database';
 export { SqlError, type SqlErrorCode } from './errors';

@@ -43,6 +43,13 @@ describe('SqlService', () => {
     ]);
   });
 
+  it('keeps a REAL with an integral value a REAL, as its own cell and in the column types', async () => {
+    const r = await svc.execute('SELECT 2.0, 2, 2.5, total(1), CAST(3 AS REAL), NULL', { maxRows: 10 });
+    const sel = r.results[0];
+    expect(sel.rows).toEqual([[{ real: 2 }, 2, 2.5, { real: 1 }, { real: 3 }, null]]);
+    expect(sel.columns.map((c) => c.actualTypes)).toEqual([['real'], ['integer'], ['real'], ['real'], ['real'], ['null']]);
+  });
+
   it('caps results and says so', async () => {
     await svc.execute('CREATE TABLE n(i INTEGER); INSERT INTO n VALUES (1),(2),(3),(4),(5)', { maxRows: 10 });
     const r = await svc.execute('SELECT * FROM n', { maxRows: 3 });

@@ -30,21 +30,16 @@ function need(): Database {
   return db;
 }
 
-function cell(v: unknown): SqlValue {
+function cell(v: unknown, cls: string): SqlValue {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'number' || typeof v === 'string') return v;
+  if (typeof v === 'number') return cls === 'real' && Number.isInteger(v) ? { real: v } : v;
+  if (typeof v === 'string') return v;
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (v instanceof Uint8Array) return { blob: Buffer.from(v).toString('hex') };
   return String(v);
 }
 
-function kind(v: SqlValue): string {
-  if (v === null) return 'null';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'real';
-  if (typeof v === 'string') return 'text';
-  return 'blob';
-}
 
 function execute(sql: string, base: number, params: unknown[] | undefined, maxRows: number): SqlResultSet[] {
   const d = need();
@@ -53,16 +48,18 @@ function execute(sql: string, base: number, params: unknown[] | undefined, maxRo
     const t0 = performance.now();
     let r;
     try {
-      r = d.query(s.text, params);
+      r = d.query(s.text, params, { classes: true });
     } catch (e) {
       if (e instanceof SqlError && e.position !== undefined) e.position += base + s.start;
       throw e;
     }
     const truncated = r.rows.length > maxRows;
-    const rows = (truncated ? r.rows.slice(0, maxRows) : r.rows).map((row) => row.map(cell));
+    const kept = truncated ? r.rows.slice(0, maxRows) : r.rows;
+    const classes = r.classes ?? [];
+    const rows = kept.map((row, ri) => row.map((v, ci) => cell(v, classes[ri][ci])));
     const columns: SqlColumn[] = r.columns.map((c, i) => {
       const seen = new Set<string>();
-      for (const row of rows) seen.add(kind(row[i]));
+      for (let ri = 0; ri < kept.length; ri++) seen.add(classes[ri][i]);
       return { name: c.name, declaredType: c.type ?? '', actualTypes: [...seen].sort() };
     });
     out.push({ sql: s.text, columns, rows, rowsAffected: r.changes, truncated, timeMs: performance.now() - t0 });
