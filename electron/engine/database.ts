@@ -296,6 +296,8 @@ export class Database implements Catalog {
     let r: QueryResult;
     try {
       r = this.dispatch(stmt, text, params, classes);
+      // EXPLAIN, PRAGMA and the like answer with plain values: their classes are what they look like.
+      if (classes && !r.classes) r.classes = r.rows.map((row) => row.map((v) => typeOf(v as Value)));
     } catch (e) {
       try {
         this.rollbackTo(mark);

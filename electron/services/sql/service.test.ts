@@ -48,6 +48,10 @@ describe('SqlService', () => {
     const sel = r.results[0];
     expect(sel.rows).toEqual([[{ real: 2 }, 2, 2.5, { real: 1 }, { real: 3 }, null]]);
     expect(sel.columns.map((c) => c.actualTypes)).toEqual([['real'], ['integer'], ['real'], ['real'], ['real'], ['null']]);
+    // Statements that answer with rows of their own keep working: EXPLAIN, PRAGMA.
+    const other = await svc.execute("CREATE TABLE reals(x REAL); EXPLAIN QUERY PLAN SELECT * FROM reals; PRAGMA table_info('reals')", { maxRows: 10 });
+    expect(other.results[1].columns.map((c) => c.actualTypes)).toEqual([['integer'], ['integer'], ['text']]);
+    expect(other.results[2].rows[0]).toContain('x');
   });
 
   it('caps results and says so', async () => {
