@@ -1,12 +1,12 @@
 import { createInterface } from 'node:readline';
+import { realText } from '../contract/sql';
 import { Database, SqlError } from '../engine/index';
 import { EXIT, parseArgs, type Verb } from './verb';
 
 function cell(v: unknown, cls: string | undefined): string {
   if (v === null || v === undefined) return 'NULL';
   if (v instanceof Uint8Array) return 'x' + Buffer.from(v).toString('hex');
-  // An integral REAL prints as sqlite3 prints it: 2.0, not 2.
-  if (typeof v === 'number' && cls === 'real' && Number.isInteger(v) && Math.abs(v) < 1e15) return v.toFixed(1);
+  if (typeof v === 'number' && cls === 'real' && Number.isInteger(v)) return realText(v);
   return String(v);
 }
 

@@ -14,6 +14,11 @@ export interface SqlColumn {
 /** A REAL with an integral value (2.0) comes as `{ real }`: a JSON number would read as INTEGER. */
 export type SqlValue = number | string | null | { blob: string } | { real: number };
 
+/** How a REAL with an integral value prints, as sqlite3 prints it: 2.0, not 2 (1e+21 as such). */
+export function realText(x: number): string {
+  return Math.abs(x) < 1e15 ? x.toFixed(1) : String(x);
+}
+
 export interface SqlResultSet {
   /** The statement text this result came from. */
   sql: string;

@@ -291,6 +291,21 @@ export function decodeSome(buf: Buffer, pos: number, want: Int32Array, out: Valu
   for (let i = last; i < want.length; i++) if (want[i] >= 0) out[want[i]] = null;
 }
 
+/** Body bytes of each fixed-size tag; the others (TEXT, BLOB) give their length first. */
+const FIXED = [0, 1, 2, 4, 8, 8, 0, 0];
+
+/** Where the value after the next `count` values starts, for a record's values from `buf[pos]`. */
+function skipValues(buf: Buffer, pos: number, count: number): number {
+  for (let i = 0; i < count; i++) {
+    const tag = buf[pos++];
+    if (tag < T_TEXT8) pos += FIXED[tag];
+    else if (tag === T_TEXT8 || tag === T_BLOB8) pos += 1 + buf[pos];
+    else if (tag === T_TEXT32 || tag === T_BLOB32) pos += 4 + buf.readUInt32LE(pos);
+    else throw new Error(`corrupt record: unknown type tag ${tag}`);
+  }
+  return pos;
+}
+
 /** What slot `k` of a ColumnBuf holds: its kind says where its value is. */
 export const COL_NULL = 0;
 /** An INTEGER, in `nums`. */
@@ -318,8 +333,6 @@ export class ColumnBuf {
   }
 }
 
-/** Body bytes of each fixed-size tag; the others (TEXT, BLOB) give their length first. */
-const FIXED = [0, 1, 2, 4, 8, 8, 0, 0];
 
 /**
  * Reads value `col` of the record at `buf[pos]` into slot `k` of `out`. Numbers are not boxed and
@@ -332,14 +345,7 @@ export function readColumn(buf: Buffer, pos: number, col: number, view: DataView
     out.kinds[k] = COL_NULL;
     return;
   }
-  pos += 2;
-  for (let i = 0; i < col; i++) {
-    const tag = buf[pos++];
-    if (tag < T_TEXT8) pos += FIXED[tag];
-    else if (tag === T_TEXT8 || tag === T_BLOB8) pos += 1 + buf[pos];
-    else if (tag === T_TEXT32 || tag === T_BLOB32) pos += 4 + view.getUint32(pos, true);
-    else throw new Error(`corrupt record: unknown type tag ${tag}`);
-  }
+  pos = skipValues(buf, pos + 2, col);
   const tag = buf[pos++];
   const nums = out.nums;
   const kinds = out.kinds;
@@ -406,11 +412,9 @@ export interface TextProbe {
 
 /** The bytes a record holds for the text whose UTF-8 is `bytes` (see RecordWriter). */
 export function textNeedle(bytes: Uint8Array): Buffer {
-  const head = bytes.length < 256 ? Buffer.of(T_TEXT8, bytes.length) : Buffer.alloc(5);
-  if (bytes.length >= 256) {
-    head[0] = T_TEXT32;
-    head.writeUInt32LE(bytes.length, 1);
-  }
+  if (bytes.length < 256) return Buffer.concat([Buffer.of(T_TEXT8, bytes.length), bytes]);
+  const head = Buffer.of(T_TEXT32, 0, 0, 0, 0);
+  head.writeUInt32LE(bytes.length, 1);
   return Buffer.concat([head, bytes]);
 }
 
@@ -423,14 +427,7 @@ export function textNeedle(bytes: Uint8Array): Buffer {
 export function textDiffers(buf: Buffer, pos: number, col: number, lit: Uint8Array): boolean {
   const n = buf[pos] | (buf[pos + 1] << 8);
   if (col >= n) return false;
-  pos += 2;
-  for (let i = 0; i < col; i++) {
-    const tag = buf[pos++];
-    if (tag <= T_INT) pos += tag === T_NULL ? 0 : tag === T_I8 ? 1 : tag === T_I16 ? 2 : tag === T_I32 ? 4 : 8;
-    else if (tag === T_REAL) pos += 8;
-    else if (tag === T_TEXT8 || tag === T_BLOB8) pos += 1 + buf[pos];
-    else if (tag === T_TEXT32 || tag === T_BLOB32) pos += 4 + buf.readUInt32LE(pos);
-  }
+  pos = skipValues(buf, pos + 2, col);
   const tag = buf[pos++];
   let len: number;
   if (tag === T_TEXT8) len = buf[pos++];
@@ -517,7 +514,6 @@ export function decodeRecord(buf: Buffer, pos: number, extra: number): Value[] {
   }
   return out;
 }
-
 
 /**
  * A search key prepared for comparing with stored records where they lie (compareRecord): each

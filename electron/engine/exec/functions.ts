@@ -1,7 +1,7 @@
 import { COL_INT, COL_NULL, COL_OTHER, COL_REAL, type ColumnBuf } from '../btree/record';
 import { SqlError } from '../errors';
 import {
-  compare, isInt, isNumeric, mkReal, num, Real, toInteger, toNumber, toText, typeOf, valueKey, type Value,
+  compare, isInt, mkReal, num, Real, toInteger, toNumber, toText, typeOf, valueKey, type Value,
 } from '../record/values';
 
 export type ScalarFn = (args: Value[]) => Value;
@@ -158,6 +158,8 @@ export function makeAggregate(name: string, distinct: boolean, star: boolean): A
 const INT64_LIMIT = 9223372036854775808;
 /** 2^52: integers this large are added to the float sum in two parts, as SQLite does. */
 const SPLIT = 4503599627370496;
+/** The low part of such an integer (what is left after its multiples of 16384); 0 below 2^52. */
+const lowPart = (x: number): number => (x <= -SPLIT || x >= SPLIT ? x % 16384 : 0);
 
 /**
  * sum(), total() and avg() as SQLite computes them: an exact INTEGER sum while every value is an
@@ -181,16 +183,9 @@ class Sum implements Aggregate {
   stepColumn(rows: Value[][], col: number): void {
     for (let r = 0; r < rows.length; r++) {
       const v = rows[r][col];
-      // add()'s common case in the loop itself: V8 does not inline all of add() here.
-      if (typeof v === 'number' && !this.approx && Number.isInteger(v)) {
-        const s = this.iSum + v;
-        if (s < INT64_LIMIT && s >= -INT64_LIMIT) {
-          this.iSum = s;
-          this.n++;
-          continue;
-        }
-      }
-      this.add(v);
+      // add()'s common case called directly: V8 inlines int() here, not all of add().
+      if (typeof v === 'number' && Number.isInteger(v)) this.int(v);
+      else this.add(v);
     }
   }
 
@@ -222,8 +217,7 @@ class Sum implements Aggregate {
     else {
       // Text and blobs count as the number they read as, an INTEGER only when spelled as one.
       const x = toNumber(v)!;
-      const integral = isInt(x as Value) && !(typeof v === 'string' && !isNumeric(x as Value)) && /^\s*[+-]?\d+\s*$/.test(toText(v) ?? '');
-      if (integral) this.int(num(x));
+      if (isInt(x as Value) && /^\s*[+-]?\d+\s*$/.test(toText(v) ?? '')) this.int(num(x));
       else this.real(num(x));
     }
   }
@@ -239,11 +233,9 @@ class Sum implements Aggregate {
       this.overflow = true;
       this.toFloat();
     }
-    if (x <= -SPLIT || x >= SPLIT) {
-      const small = x % 16384;
-      this.kbn(x - small);
-      this.kbn(small);
-    } else this.kbn(x);
+    const low = lowPart(x);
+    this.kbn(x - low);
+    if (low !== 0) this.kbn(low);
   }
 
   private real(x: number): void {
@@ -256,15 +248,9 @@ class Sum implements Aggregate {
   /** Carries the INTEGER sum so far into the float sum (split as int() splits a value). */
   private toFloat(): void {
     this.approx = true;
-    const i = this.iSum;
-    if (i <= -SPLIT || i >= SPLIT) {
-      const small = i % 16384;
-      this.rSum = i - small;
-      this.rErr = small;
-    } else {
-      this.rSum = i;
-      this.rErr = 0;
-    }
+    const low = lowPart(this.iSum);
+    this.rSum = this.iSum - low;
+    this.rErr = low;
   }
 
   private kbn(r: number): void {

@@ -567,7 +567,8 @@ function compileCore(
     !scope.bare &&
     levels[0].columns !== undefined &&
     Array.from(stepped).every((i) => argCols[i].length === 1 && !aggSpecs[i].distinct && VALUE_STEPS.has(aggSpecs[i].name));
-  const rowPlan: RowPlan = { levels, leftovers, groupFns, aggSpecs, stepped, argBufs, argCols, repBy, batch, byValues, project, ncols };
+  const valueCols = byValues ? Int32Array.from(stepped, (i) => argCols[i][0] % COL_LIMIT) : null;
+  const rowPlan: RowPlan = { levels, leftovers, groupFns, aggSpecs, stepped, argBufs, argCols, repBy, batch, valueCols, project, ncols };
 
   return {
     columns,
@@ -628,8 +629,11 @@ interface RowPlan {
   repBy: number;
   /** Aggregates of one group over one source whose rows need no test: they step a chunk at a time. */
   batch: boolean;
-  /** ...and they step on column values read from the table's leaves (see CoreRun.stepValues). */
-  byValues: boolean;
+  /**
+   * ...and, when they step on column values read from the table's leaves (see CoreRun.stepValues),
+   * the column each stepped aggregate reads; null otherwise.
+   */
+  valueCols: Int32Array | null;
   project: (env: Env) => Value[];
   ncols: number;
 }
@@ -670,7 +674,7 @@ class CoreRun {
       return;
     }
     const L = levels[li];
-    if (this.p.byValues && this.stepValues(L)) return;
+    if (this.p.valueCols !== null && this.stepValues(L, this.p.valueCols)) return;
     const env = this.env;
     const pool = (this.pools[li] ??= new RowPool());
     const chunks = L.lookup ? L.lookup(env, pool) : L.rows(env, pool);
@@ -803,9 +807,8 @@ class CoreRun {
    * Steps the aggregates on the values of their columns, a leaf at a time, without building rows;
    * false when the level cannot read them this run.
    */
-  private stepValues(L: Level): boolean {
-    const { stepped, argCols } = this.p;
-    const cols = Int32Array.from(stepped, (i) => argCols[i][0] % COL_LIMIT);
+  private stepValues(L: Level, cols: Int32Array): boolean {
+    const stepped = this.p.stepped;
     const bufs = Array.from(cols, () => new ColumnBuf());
     return L.columns!(this.env, cols, bufs, (count) => {
       this.countSteps(count);
@@ -1252,6 +1255,13 @@ function findRowidRange(
     }
     return out;
   };
+  /** This run's bounds, or null when no row can be in range; sets `exact`. */
+  const bounds = (env: Env): [number, number] | null => {
+    exact = true;
+    const lo = bound1(lows, env, Math.max, -Infinity);
+    const hi = bound1(highs, env, Math.min, Infinity);
+    return lo === null || hi === null ? null : [lo, hi];
+  };
   const parts: string[] = [];
   if (lows.length) parts.push('rowid>?');
   if (highs.length) parts.push('rowid<?');
@@ -1260,18 +1270,13 @@ function findRowidRange(
     answers,
     exact: () => exact,
     run: (env, pool) => {
-      exact = true;
-      const lo = bound1(lows, env, Math.max, -Infinity);
-      const hi = bound1(highs, env, Math.min, Infinity);
-      if (lo === null || hi === null) return [];
-      return table.scanColumns(columnsRead(info, table), Math.floor(lo), Math.floor(hi), null, pool);
+      const b = bounds(env);
+      return b ? table.scanColumns(columnsRead(info, table), Math.floor(b[0]), Math.floor(b[1]), null, pool) : [];
     },
     columns: (env, cols, bufs, each) => {
-      exact = true;
-      const lo = bound1(lows, env, Math.max, -Infinity);
-      const hi = bound1(highs, env, Math.min, Infinity);
+      const b = bounds(env);
       if (!exact) return false;
-      if (lo !== null && hi !== null) table.columns(lo, hi, cols, bufs, each);
+      if (b) table.columns(b[0], b[1], cols, bufs, each);
       return true;
     },
   };

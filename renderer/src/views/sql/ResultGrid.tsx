@@ -1,11 +1,10 @@
 import { useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { SqlResultSet, SqlValue } from '@contract/sql';
+import { realText, type SqlResultSet, type SqlValue } from '@contract/sql';
 
 function Cell({ v }: { v: SqlValue }) {
   if (v === null) return <span className="sql-null">NULL</span>;
-  // An integral REAL prints as SQLite's shell prints it: 2.0, not 2.
-  if (typeof v === 'object' && 'real' in v) return <>{Math.abs(v.real) < 1e15 ? v.real.toFixed(1) : String(v.real)}</>;
+  if (typeof v === 'object' && 'real' in v) return <>{realText(v.real)}</>;
   if (typeof v === 'object') return <span className="sql-blob">x'{v.blob.length > 64 ? v.blob.slice(0, 64) + '…' : v.blob}'</span>;
   return <>{String(v)}</>;
 }
