@@ -30,6 +30,7 @@
 #include <fnmatch.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -213,6 +214,7 @@ struct Walk {
   std::vector<std::string> excludes;
   int64_t classifyMinSize = -1;  // < 0: by extension only
   uint64_t rootDev = 0;
+  bool shortReadIsEnd = false;  // see FillsWholeBuffer
 
   std::atomic<bool> cancel{false};
   std::atomic<int> alive{0};
@@ -282,6 +284,29 @@ struct linux_dirent64 {
   char d_name[];
 };
 
+// The largest record getdents64 can return: a 255-byte name, its NUL and the header, 8-aligned.
+constexpr long kMaxDirent = (offsetof(linux_dirent64, d_name) + 256 + 7) & ~7L;
+
+// Whether getdents64 on this file system fills the buffer until the folder ends: then a call
+// that left room for one more record of any length has read the whole folder, and the call that
+// would return 0 can be skipped (a tenth of a warm scan's system calls on /usr). True of ext4,
+// XFS, Btrfs and tmpfs, whose readdir loops until the folder ends or an entry does not fit;
+// network and FUSE file systems return a page or a server's reply at a time, so the others read
+// until 0 as before.
+bool FillsWholeBuffer(const char* root) {
+  struct statfs fs;
+  if (statfs(root, &fs) != 0) return false;
+  switch (static_cast<unsigned long>(fs.f_type)) {
+    case 0xEF53:      // ext2/3/4
+    case 0x58465342:  // XFS
+    case 0x9123683E:  // Btrfs
+    case 0x01021994:  // tmpfs
+      return true;
+    default:
+      return false;
+  }
+}
+
 // What one worker read and has not published yet. Published (under one lock) when it grows,
 // before the worker shares folders with others (their children must not overtake the folder's
 // own record), and before it waits: so the shared lock is taken a few times per thousand
@@ -344,6 +369,8 @@ void ReadDir(Walk& w, DirJob& job, Output& o, std::vector<DirJob>& subdirs) {
   const char* rel = job.path.c_str() + job.nameAt;
   int fd = job.parent ? openat(job.parent->fd, rel, kDirFlags) : open(job.path.c_str(), kDirFlags);
   int openErr = fd < 0 ? errno : 0;
+  // A folder without a self record is the root, or (one file system) was checked by its parent.
+  bool sameFs = true;
   if (job.self) {
     Meta m;
     int e;
@@ -351,6 +378,8 @@ void ReadDir(Walk& w, DirJob& job, Output& o, std::vector<DirJob>& subdirs) {
       struct stat st;
       e = fstat(fd, &st) == 0 ? 0 : errno;
       if (e == 0) FromStat(st, m);
+      // Another file system mounted here may not fill the buffer: read it until 0.
+      sameFs = e == 0 && m.dev == w.rootDev;
     } else {
       // An unreadable folder still has a size of its own (du counts it): stat it by name.
       e = job.parent ? StatAt(job.parent->fd, rel, m) : StatAt(AT_FDCWD, job.path.c_str(), m);
@@ -365,13 +394,15 @@ void ReadDir(Walk& w, DirJob& job, Output& o, std::vector<DirJob>& subdirs) {
   thread_local std::vector<char> buf(256 * 1024);
   std::string prefix = job.path;
   if (prefix.empty() || prefix.back() != '/') prefix += '/';
-  for (;;) {
+  bool shortIsEnd = w.shortReadIsEnd && sameFs;
+  for (bool end = false; !end;) {
     long n = syscall(SYS_getdents64, fd, buf.data(), buf.size());
     if (n < 0) {
       o.errs.push_back({job.token, "", ErrnoText(errno)});
       break;
     }
     if (n == 0) break;
+    end = shortIsEnd && long(buf.size()) - n >= kMaxDirent;
     for (long off = 0; off < n;) {
       auto* d = reinterpret_cast<linux_dirent64*>(buf.data() + off);
       off += d->d_reclen;
@@ -581,6 +612,7 @@ Napi::Value WalkStart(const Napi::CallbackInfo& info) {
     throw err;
   }
   w->rootDev = m.dev;
+  w->shortReadIsEnd = FillsWholeBuffer(w->root.c_str());
   struct rlimit fdLimit;
   w->maxKeptFds = getrlimit(RLIMIT_NOFILE, &fdLimit) == 0 ? int(std::min<rlim_t>(fdLimit.rlim_cur / 4, kMaxKeptFds)) : 0;
   if (keptFds >= 0) w->maxKeptFds = std::min(w->maxKeptFds, keptFds);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FILE_CATEGORIES, type FileCategory } from '../../../contract/disk';
-import { categoryByExtension, classifyContent, extensionOf } from './classify';
+import { KNOWN_EXTENSIONS, categoryByExtension, classifyContent, extensionOf } from './classify';
 import { loadWalker } from './native-walker';
 
 const hex = (h: string, pad = 600) => {
@@ -74,6 +74,10 @@ describe('classification by content', () => {
   it.skipIf(!native.ok)('the native and JS extension tables agree', () => {
     if (!native.ok) return;
     const names = ['a.MP4', 'b.png', 'c.tar.gz', 'd.ts', 'e.sqlite', 'f.woff2', 'g.md', 'h.so', 'i.docx', 'j', '.bashrc', 'k.unknown', 'l.PY'];
+    // The native table packs extensions of up to 8 bytes into a number: every known one (each in
+    // upper case too), longer tails, a trailing dot, near misses and non-ASCII bytes.
+    for (const e of KNOWN_EXTENSIONS) names.push(`x.${e}`, `x.${e.toUpperCase()}`, `x.${e}x`, `${e}`);
+    names.push('x.squashfsx', 'x.squashfs1', 'a.b.', 'x.averyveryverylongtail', 'x.é', 'x.ZIP.', '..', '.', 'x..gz');
     for (const n of names) expect([n, native.addon.categoryOfName(n)]).toEqual([n, categoryByExtension(n)]);
   });
 });

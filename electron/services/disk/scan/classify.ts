@@ -24,6 +24,9 @@ const EXTENSIONS: [FileCategory, string][] = [
 const BY_EXTENSION = new Map<string, number>();
 for (const [cat, list] of EXTENSIONS) for (const e of list.split(' ')) BY_EXTENSION.set(e, C[cat]);
 
+/** Every extension the table knows (tests check the native table against it). */
+export const KNOWN_EXTENSIONS = [...BY_EXTENSION.keys()];
+
 export function extensionOf(name: string): string {
   const dot = name.lastIndexOf('.');
   if (dot <= 0 || dot === name.length - 1 || name.length - dot > 12) return '';

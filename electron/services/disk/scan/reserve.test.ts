@@ -20,10 +20,19 @@ describe('room reserved before a walk', () => {
     expect(expectedEntries(dir, lstatSync(dir))).toBe(rule(dir, 1 << 18));
   });
 
-  it('is handed back when the walk ends: the tree keeps what it holds, not what was reserved', async () => {
+  it('is handed back right after the walk ends: the tree keeps what it holds, not what was reserved', async () => {
     const scan = new Scan('sb', dir, { classifyMinSize: -1 });
     await scan.whenDone();
     expect(scan.tree.size).toBe(1);
+    // Trimmed once the listeners have had the result, not before they hear of it.
+    expect(scan.tree.parent.length).toBeGreaterThan(1);
+    await new Promise((r) => setImmediate(r));
     expect(scan.tree.parent.length).toBe(1);
+    // A summary taken before that already reports (and holds) the trimmed tree.
+    const early = new Scan('sb', dir, { classifyMinSize: -1 });
+    await early.whenDone();
+    const perEntry = early.summary().bytesPerEntry;
+    expect(early.tree.parent.length).toBe(1);
+    expect(perEntry).toBe(Math.round(early.tree.bytesPerEntry() * 10) / 10);
   });
 });

@@ -184,4 +184,33 @@ describe('the walkers on generated trees', () => {
     const low = JSON.parse(out) as Record<string, number>;
     expect({ apparentBytes: low.apparentBytes, allocatedBytes: low.allocatedBytes, dirs: low.dirs, files: low.files, errors: low.errors }).toEqual(expected);
   });
+
+  it.skipIf(!native.ok)('read folders of more than one directory buffer to their end, on disk and on tmpfs', async () => {
+    // The walker reads with 256 KiB buffers and, on ext4, XFS, Btrfs and tmpfs, takes a read that
+    // left room for another entry as the folder's end. Folders of 3,000 to 9,000 entries of
+    // different name lengths need one to four reads, the last of them partly full.
+    const parents = [tmpdir(), '/dev/shm'].filter((p) => {
+      try {
+        accessSync(p, constants.W_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    for (const parent of parents) {
+      const root = mkdtempSync(join(parent, 'vantage-walk-wide-'));
+      made.push(root);
+      for (const [count, pad] of [[3000, 70], [5000, 40], [9000, 90], [4100, 8]] as const) {
+        const dir = join(root, `n${count}`);
+        mkdirSync(dir);
+        for (let i = 0; i < count; i++) writeFileSync(join(dir, `${String(i).padStart(pad, 'x')}`), '');
+        mkdirSync(join(dir, 'sub'));
+        writeFileSync(join(dir, 'sub', 'f'), 'abc');
+      }
+      const scan = await scanWith(root, 'native');
+      const { dirs, files, apparentBytes } = scan.summary();
+      expect({ dirs, files, apparentBytes }, parent).toEqual({ ...findCounts(root), apparentBytes: duBytes(root, 'apparent') });
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
