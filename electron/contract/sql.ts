@@ -10,8 +10,10 @@ export interface SqlColumn {
   actualTypes: string[];
 }
 
-/** Cell values: numbers, strings, null, and blobs as `{ blob: hex }`. */
-/** A REAL with an integral value (2.0) comes as `{ real }`: a JSON number would read as INTEGER. */
+/**
+ * Cell values: numbers, strings, null, and blobs as `{ blob: hex }`. A REAL with an integral value
+ * (2.0) comes as `{ real }`: a JSON number would read as INTEGER.
+ */
 export type SqlValue = number | string | null | { blob: string } | { real: number };
 
 /** How a REAL with an integral value prints, as sqlite3 prints it: 2.0, not 2 (1e+21 as such). */

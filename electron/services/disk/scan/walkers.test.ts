@@ -80,14 +80,16 @@ function listing(scan: Scan): string[] {
   return out.sort();
 }
 
-function canDropCaches(): boolean {
+function writable(path: string): boolean {
   try {
-    accessSync('/proc/sys/vm/drop_caches', constants.W_OK);
-    return process.getuid?.() === 0;
+    accessSync(path, constants.W_OK);
+    return true;
   } catch {
     return false;
   }
 }
+
+const canDropCaches = () => writable('/proc/sys/vm/drop_caches') && process.getuid?.() === 0;
 
 describe('the walkers on generated trees', () => {
   it.skipIf(!native.ok)('agree with du and find, and with each other entry by entry', async () => {
@@ -189,15 +191,7 @@ describe('the walkers on generated trees', () => {
     // The walker reads with 256 KiB buffers and, on ext4, XFS, Btrfs and tmpfs, takes a read that
     // left room for another entry as the folder's end. Folders of 3,000 to 9,000 entries of
     // different name lengths need one to four reads, the last of them partly full.
-    const parents = [tmpdir(), '/dev/shm'].filter((p) => {
-      try {
-        accessSync(p, constants.W_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    for (const parent of parents) {
+    for (const parent of [tmpdir(), '/dev/shm'].filter(writable)) {
       const root = mkdtempSync(join(parent, 'vantage-walk-wide-'));
       made.push(root);
       for (const [count, pad] of [[3000, 70], [5000, 40], [9000, 90], [4100, 8]] as const) {
