@@ -143,9 +143,16 @@ export class BTree {
     this.store.trim();
     let n = this.store.get(this.root);
     while (n.children) n = this.store.get(n.children[this.lowerBoundRowid(n, rowid)]);
-    const lo = this.lowerBoundRowid(n, rowid);
-    if (lo >= cellCount(n) || rowidAt(n, lo) !== rowid) return undefined;
-    return want ? this.store.rowSome(n, lo, want) : this.store.row(n, lo);
+    const cnt = cellCount(n);
+    if (cnt === 0) return undefined;
+    // Rowids are distinct and ascending, so a leaf whose last rowid is first + count - 1 holds every
+    // rowid in between, each at its distance from the first: the usual leaf of a table filled in
+    // rowid order. Three reads of the page instead of a binary search's eight, each a likely cache miss.
+    const first = rowidAt(n, 0);
+    const d = rowid - first;
+    const i = d >= 0 && d < cnt && (d | 0) === d && rowidAt(n, cnt - 1) - first === cnt - 1 ? d : this.lowerBoundRowid(n, rowid);
+    if (i >= cnt || rowidAt(n, i) !== rowid) return undefined;
+    return want ? this.store.rowSome(n, i, want) : this.store.row(n, i);
   }
 
   /** Largest rowid, or 0 for an empty table. */
