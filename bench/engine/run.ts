@@ -1,5 +1,11 @@
 // Engine benchmark: our engine vs better-sqlite3 (both file-backed in a temp dir) vs sql.js (memory).
 // Run: node --import tsx bench/engine/run.ts [--rows N] [--repeat R] [--memory] [--only vantage|better-sqlite3|sql.js]
+//        [--engines vantage,sql.js] [--better-binding FILE]
+//
+// First runs depend on the JavaScript engine's tiers, so the header names the Node and V8 that ran.
+// The app itself runs on Electron's newer V8. To measure under another Node, point
+// --better-binding at a better_sqlite3.node built for it (node-gyp rebuild --nodedir=...), or leave
+// better-sqlite3 out with --engines.
 //
 // Our engine and better-sqlite3 write to files (WAL, fsync at commit, checkpoints); sql.js can only
 // keep its database in memory. --memory opens all three in memory, which compares the engines
@@ -26,6 +32,8 @@ const argRepeat = process.argv.indexOf('--repeat');
 const REPEAT = Math.max(2, argRepeat > 0 ? Number(process.argv[argRepeat + 1]) : 10);
 const INSERT_REPEAT = 3;
 const memory = process.argv.includes('--memory');
+const argBinding = process.argv.indexOf('--better-binding');
+const nativeBinding = argBinding > 0 ? path.resolve(process.argv[argBinding + 1]) : undefined;
 const dir = mkdtempSync(path.join(tmpdir(), 'vantage-bench-'));
 
 /** Deletes a closed database's files from the temp dir (the WAL and lock files too, where left). */
@@ -71,7 +79,7 @@ function ours(): Engine {
 function better(): Engine {
   let n = 0;
   const open = () => {
-    const db = new BetterSqlite(memory ? ':memory:' : path.join(dir, `better-${n++}.db`));
+    const db = new BetterSqlite(memory ? ':memory:' : path.join(dir, `better-${n++}.db`), { nativeBinding });
     if (!memory) db.pragma('journal_mode = WAL');
     return db;
   };
@@ -164,9 +172,13 @@ async function main(): Promise<void> {
   // `--only vantage` (or better-sqlite3, sql.js) runs one engine, for quick profiling runs.
   const argOnly = process.argv.indexOf('--only');
   const only = argOnly > 0 ? process.argv[argOnly + 1] : null;
-  const makers: [string, () => Engine | Promise<Engine>][] = [['vantage', ours], ['better-sqlite3', better], ['sql.js', sqljs]];
+  const engines: [string, () => Engine | Promise<Engine>][] = [['vantage', ours], ['better-sqlite3', better], ['sql.js', sqljs]];
+  const argEngines = process.argv.indexOf('--engines');
+  const chosen = argEngines > 0 ? process.argv[argEngines + 1].split(',') : null;
+  const makers = chosen ? engines.filter(([name]) => chosen.includes(name)) : engines;
+  if (makers[0]?.[0] !== 'vantage') throw new Error(`--engines: name vantage and any of better-sqlite3, sql.js (got ${chosen})`);
   if (only) {
-    const e = await makers.find(([name]) => name === only)![1]();
+    const e = await engines.find(([name]) => name === only)![1]();
     for (const c of cases) {
       const t0 = performance.now();
       c.run(e);
@@ -198,15 +210,18 @@ async function main(): Promise<void> {
     e.close();
   }
   const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+  const names = makers.map(([name]) => name);
   const table = (title: string, times: number[][], rows: number[]) => {
     console.log(`\n${title}`);
-    const header = ['case', 'vantage', 'better-sqlite3', 'sql.js', 'ours/better', 'ours/sql.js'];
-    const body = rows.map((i) => [cases[i].name, fmt(times[i][0]), fmt(times[i][1]), fmt(times[i][2]), (times[i][0] / times[i][1]).toFixed(2) + '×', (times[i][0] / times[i][2]).toFixed(2) + '×']);
+    const others = names.slice(1);
+    const header = ['case', ...names, ...others.map((o) => `ours/${o === 'better-sqlite3' ? 'better' : o}`)];
+    const body = rows.map((i) => [cases[i].name, ...times[i].map(fmt), ...others.map((_, k) => (times[i][0] / times[i][k + 1]).toFixed(2) + '×')]);
     const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
     for (const r of [header, widths.map((w) => '-'.repeat(w)), ...body]) console.log(r.map((v, i) => (i ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  '));
   };
   const all = cases.map((_, i) => i);
-  console.log(memory ? '\nAll three engines in memory (--memory)' : '\nvantage and better-sqlite3 on files (WAL, fsync at commit); sql.js in memory');
+  console.log(`\nNode ${process.version}, V8 ${process.versions.v8}`);
+  console.log(memory ? 'Every engine in memory (--memory)' : 'vantage and better-sqlite3 on files (WAL, fsync at commit); sql.js in memory');
   table(`Steady state (median of runs ${Math.floor(REPEAT / 2) + 1}-${REPEAT}; of the insert's ${INSERT_REPEAT} runs, ${Math.floor(INSERT_REPEAT / 2) + 1}-${INSERT_REPEAT})`, steady, all);
   table('First run of each case (includes warm-up)', first, all);
   rmSync(dir, { recursive: true, force: true });
