@@ -192,6 +192,23 @@ describe('table B+tree', () => {
     expect(check(store, tree)).toEqual([]);
   });
 
+  it('caches nodes of pages far past the by-page array in the map alone', () => {
+    const { pager, store } = setup(512, 64);
+    const tree = BTree.create(store, false);
+    for (let k = 1; k <= 5; k++) tree.insert(k, rowOf(k, 'r'));
+    store.flush();
+    pager.commit();
+    const page = pager.read(tree.root);
+    const far = 50_000_000;
+    store.adopt(far, page);
+    const n = store.get(far);
+    expect(n.pgno).toBe(far);
+    expect(store.row(n, 2)).toEqual(rowOf(3, 'r'));
+    expect(store.get(far)).toBe(n);
+    // The array by page number stays as long as the small pages need, not 50M slots.
+    expect((store as unknown as { byPage: unknown[] }).byPage.length).toBeLessThan(100);
+  });
+
   it('packs pages full when rows arrive in rowid order', () => {
     const { store } = setup(4096, 1000);
     const tree = BTree.create(store, false);

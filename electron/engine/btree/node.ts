@@ -100,6 +100,9 @@ export function rowidAt(n: Node, i: number): number {
   return v.getFloat64(v.getUint16(HDR + 2 * i, true), true);
 }
 
+/** See NodeStore.byPage: 4M pages, 16 GiB of 4 KiB pages. */
+const BY_PAGE_LIMIT = 1 << 22;
+
 export const isLeaf = (n: Node): boolean => n.type === TABLE_LEAF || n.type === INDEX_LEAF;
 
 /**
@@ -114,6 +117,8 @@ export class NodeStore {
   /**
    * The same nodes by page number, for get(): an array slot is one load where a Map of tens of
    * thousands of pages costs a hash and a probe, cache misses both (point selects ~15 % faster).
+   * Pages from BY_PAGE_LIMIT on are only in the Map, so a huge file cannot grow the array past
+   * 32 MB.
    */
   private byPage: (Node | undefined)[] = [];
   /**
@@ -155,7 +160,7 @@ export class NodeStore {
   }
 
   get(pgno: number): Node {
-    const n = this.byPage[pgno];
+    const n = pgno < BY_PAGE_LIMIT ? this.byPage[pgno] : this.nodes.get(pgno);
     if (n !== undefined) {
       n.ref = true;
       return n;
@@ -167,9 +172,17 @@ export class NodeStore {
 
   private keep(pgno: number, n: Node): void {
     this.nodes.set(pgno, n);
+    if (pgno >= BY_PAGE_LIMIT) return;
     const byPage = this.byPage;
+    // Filled up to the slot, never written past its end: a holey write far out would turn the
+    // array into a dictionary, as slow as the Map.
     while (byPage.length < pgno) byPage.push(undefined);
     byPage[pgno] = n;
+  }
+
+  private forget(pgno: number): void {
+    this.nodes.delete(pgno);
+    if (pgno < this.byPage.length) this.byPage[pgno] = undefined;
   }
 
   create(type: number): OpenNode {
@@ -366,7 +379,7 @@ export class NodeStore {
         this.nodes.set(pgno, n); // second chance: to the back of the queue
         continue;
       }
-      this.byPage[pgno] = undefined;
+      this.forget(pgno);
       this.epoch++;
       if (n.dirty) this.writeNode(n);
     }
@@ -377,8 +390,7 @@ export class NodeStore {
     if (this.pendingFree.length) {
       const freed = new Set(this.pendingFree);
       for (const p of freed) {
-        this.nodes.delete(p);
-        this.byPage[p] = undefined;
+        this.forget(p); // overflow pages among them were never cached
         this.pager.free(p);
       }
       this.pendingFree = [];
@@ -607,7 +619,10 @@ export class NodeStore {
    * the cache is trimmed, as no one has read it yet.
    */
   adopt(pgno: number, page: Uint8Array): void {
-    if (this.nodes.delete(pgno)) this.epoch++; // a fresh page: nothing cached for it is current
+    if (this.nodes.has(pgno)) {
+      this.forget(pgno);
+      this.epoch++; // a fresh page: nothing cached for it is current
+    }
     const n = this.nodeOf(pgno, page);
     n.ref = false;
     this.keep(pgno, n);
