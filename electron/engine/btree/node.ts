@@ -180,8 +180,8 @@ export class NodeStore {
     byPage[pgno] = n;
   }
 
-  private forget(pgno: number): void {
-    this.nodes.delete(pgno);
+  /** Clears page `pgno`'s slot in byPage; the caller takes it out of `nodes`. */
+  private dropSlot(pgno: number): void {
     if (pgno < this.byPage.length) this.byPage[pgno] = undefined;
   }
 
@@ -379,7 +379,7 @@ export class NodeStore {
         this.nodes.set(pgno, n); // second chance: to the back of the queue
         continue;
       }
-      this.forget(pgno);
+      this.dropSlot(pgno);
       this.epoch++;
       if (n.dirty) this.writeNode(n);
     }
@@ -390,7 +390,8 @@ export class NodeStore {
     if (this.pendingFree.length) {
       const freed = new Set(this.pendingFree);
       for (const p of freed) {
-        this.forget(p); // overflow pages among them were never cached
+        this.nodes.delete(p);
+        this.dropSlot(p); // overflow pages among them were never cached
         this.pager.free(p);
       }
       this.pendingFree = [];
@@ -619,8 +620,8 @@ export class NodeStore {
    * the cache is trimmed, as no one has read it yet.
    */
   adopt(pgno: number, page: Uint8Array): void {
-    if (this.nodes.has(pgno)) {
-      this.forget(pgno);
+    if (this.nodes.delete(pgno)) {
+      this.dropSlot(pgno);
       this.epoch++; // a fresh page: nothing cached for it is current
     }
     const n = this.nodeOf(pgno, page);
