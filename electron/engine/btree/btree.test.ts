@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openMemoryPager } from '../pager/memory-pager';
 import { compare, plainKey, Real, type Value } from '../record/values';
 import { NodeStore } from './node';
-import { compareRecord, decodeRecord, probeOf, RecordWriter } from './record';
+import { COL_INT, ColumnBuf, compareRecord, decodeRecord, decodeSome, probeOf, readColumn, RecordWriter } from './record';
 import { BTree, compareKeys } from './tree';
 
 function setup(pageSize = 512, capacity = 16) {
@@ -30,6 +30,27 @@ describe('record format', () => {
     const back = decodeRecord(w.buf.subarray(0, len), 0, 0);
     expect(back).toEqual(vals);
     expect(back[8]).toBeInstanceOf(Real);
+  });
+
+  it('reads integers at the edges of every size the same way through each decoder', () => {
+    const edges = [2, 127, 128, 255, 256, 32767, 32768, 65535, 65536, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 53 - 1].flatMap((x) => [x, -x, x - 1, 1 - x]);
+    const w = new RecordWriter();
+    const len = w.record(edges, edges.length);
+    const rec = Buffer.from(w.buf.subarray(0, len));
+    const view = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
+    expect(decodeRecord(rec, 0, 0)).toEqual(edges);
+    const some = new Array<Value>(edges.length).fill('unset');
+    decodeSome(rec, 0, Int32Array.from(edges, (_, i) => (i % 2 ? i : -1)), some, view);
+    expect(some).toEqual(edges.map((x, i) => (i % 2 ? x : 'unset')));
+    const col = new ColumnBuf();
+    edges.forEach((x, i) => {
+      readColumn(rec, 0, i, view, col, 0);
+      expect([col.kinds[0], col.nums[0]]).toEqual([COL_INT, x]);
+      const one = Buffer.from(w.buf.subarray(0, w.record([x], 1)));
+      const oneView = new DataView(one.buffer, one.byteOffset, one.byteLength);
+      expect(compareRecord(one, 0, probeOf([x], plainKey([x]))!, true, oneView)).toBe(0);
+      expect(Math.sign(compareRecord(one, 0, probeOf([x + 1], plainKey([x + 1]))!, true, oneView))).toBe(-1);
+    });
   });
 });
 

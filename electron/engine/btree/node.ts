@@ -605,7 +605,7 @@ export class NodeStore {
     const width = want.length;
     const r = new Array<Value>(width + 1).fill(null);
     const off = this.localOff(n, i);
-    if (off >= 0) decodeSome(n.data, off, want, r);
+    if (off >= 0) decodeSome(n.data, off, want, r, n.view ?? viewOf(n.data));
     else {
       const rec = this.record(n, i); // an overflow chain
       decodeSome(rec.buf, rec.off, want, r);

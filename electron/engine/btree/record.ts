@@ -145,41 +145,26 @@ export class RecordWriter {
 type Utf8Slicing = Buffer & { utf8Slice(start: number, end: number): string };
 
 /**
- * UTF-8 bytes to a string. Short ASCII strings (codes, flags, tags) are built in JS, which costs a
- * fraction of a call into Buffer's native decoder.
+ * UTF-8 bytes to a string. One path for every length: a path per short length made optimised code
+ * bail out the first time a statement read a text of a length not seen yet.
  */
 function text(buf: Buffer, pos: number, len: number): string {
-  switch (len) {
-    case 0:
-      return '';
-    case 1: {
-      const a = buf[pos];
-      if (a < 0x80) return String.fromCharCode(a);
-      break;
-    }
-    case 2: {
-      const a = buf[pos];
-      const b = buf[pos + 1];
-      if ((a | b) < 0x80) return String.fromCharCode(a, b);
-      break;
-    }
-    case 3: {
-      const a = buf[pos];
-      const b = buf[pos + 1];
-      const c = buf[pos + 2];
-      if ((a | b | c) < 0x80) return String.fromCharCode(a, b, c);
-      break;
-    }
-    case 4: {
-      const a = buf[pos];
-      const b = buf[pos + 1];
-      const c = buf[pos + 2];
-      const d = buf[pos + 3];
-      if ((a | b | c | d) < 0x80) return String.fromCharCode(a, b, c, d);
-      break;
-    }
-  }
-  return (buf as Utf8Slicing).utf8Slice(pos, pos + len);
+  return len === 0 ? '' : (buf as Utf8Slicing).utf8Slice(pos, pos + len);
+}
+
+/** Body bytes of an I8, I16 or I32 value. */
+const intSize = (tag: number): number => (tag === T_I32 ? 4 : tag);
+
+/**
+ * The integer of an I8, I16 or I32 value at `buf[pos]`, little-endian, two's complement. One set of
+ * loads for the three sizes: optimised code that has decoded one of them does not bail out at the
+ * first value of another.
+ */
+function smallInt(buf: Buffer, pos: number, tag: number): number {
+  const size = intSize(tag);
+  let x = (buf[pos + size - 1] << 24) >> 24;
+  for (let b = size - 2; b >= 0; b--) x = (x << 8) | buf[pos + b];
+  return x;
 }
 
 /** Eight bytes to a double without Buffer.readDoubleLE's bounds checks (the byte order of a Float64Array is the host's). */
@@ -236,16 +221,10 @@ export function decodeSome(buf: Buffer, pos: number, want: Int32Array, out: Valu
         if (to >= 0) out[to] = 1;
         break;
       case T_I8:
-        if (to >= 0) out[to] = (buf[pos] << 24) >> 24;
-        pos += 1;
-        break;
       case T_I16:
-        if (to >= 0) out[to] = ((buf[pos] | (buf[pos + 1] << 8)) << 16) >> 16;
-        pos += 2;
-        break;
       case T_I32:
-        if (to >= 0) out[to] = buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16) | (buf[pos + 3] << 24);
-        pos += 4;
+        if (to >= 0) out[to] = smallInt(buf, pos, tag);
+        pos += intSize(tag);
         break;
       case T_INT:
         if (to >= 0) out[to] = view.getFloat64(pos, true);
@@ -359,13 +338,9 @@ export function readColumn(buf: Buffer, pos: number, col: number, view: DataView
       nums[k] = 1;
       break;
     case T_I8:
-      nums[k] = (buf[pos] << 24) >> 24;
-      break;
     case T_I16:
-      nums[k] = ((buf[pos] | (buf[pos + 1] << 8)) << 16) >> 16;
-      break;
     case T_I32:
-      nums[k] = buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16) | (buf[pos + 3] << 24);
+      nums[k] = smallInt(buf, pos, tag);
       break;
     case T_INT:
       nums[k] = view.getFloat64(pos, true);
@@ -460,16 +435,10 @@ export function decodeRecord(buf: Buffer, pos: number, extra: number): Value[] {
         out[i] = 1;
         break;
       case T_I8:
-        out[i] = (buf[pos] << 24) >> 24;
-        pos += 1;
-        break;
       case T_I16:
-        out[i] = ((buf[pos] | (buf[pos + 1] << 8)) << 16) >> 16;
-        pos += 2;
-        break;
       case T_I32:
-        out[i] = buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16) | (buf[pos + 3] << 24);
-        pos += 4;
+        out[i] = smallInt(buf, pos, tag);
+        pos += intSize(tag);
         break;
       case T_INT:
         out[i] = readF64(buf, pos);
@@ -614,16 +583,10 @@ export function compareRecord(buf: Buffer, pos: number, probe: Probe, full: bool
         x = 1;
         break;
       case T_I8:
-        x = (buf[pos] << 24) >> 24;
-        pos += 1;
-        break;
       case T_I16:
-        x = ((buf[pos] | (buf[pos + 1] << 8)) << 16) >> 16;
-        pos += 2;
-        break;
       case T_I32:
-        x = buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16) | (buf[pos + 3] << 24);
-        pos += 4;
+        x = smallInt(buf, pos, tag);
+        pos += intSize(tag);
         break;
       case T_INT:
       case T_REAL:

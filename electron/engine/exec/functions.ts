@@ -188,11 +188,31 @@ class Sum implements Aggregate {
 
   stepValues(buf: ColumnBuf, count: number): void {
     const { nums, kinds } = buf;
-    for (let k = 0; k < count; k++) {
+    let k = 0;
+    while (k < count) {
       const kind = kinds[k];
+      if (kind === COL_REAL && this.approx) {
+        // A run of REALs into a float sum: real() and kbn() inlined over locals. A scan's first run
+        // executes this loop before V8 has optimised it, where every call costs.
+        let s = this.rSum;
+        let err = this.rErr;
+        const from = k;
+        for (; k < count && kinds[k] === COL_REAL; k++) {
+          const r = nums[k];
+          const t = s + r;
+          err += Math.abs(s) > Math.abs(r) ? s - t + r : r - t + s;
+          s = t;
+        }
+        this.rSum = s;
+        this.rErr = err;
+        this.n += k - from;
+        this.overflow = false;
+        continue;
+      }
       if (kind === COL_INT) this.int(nums[k]);
       else if (kind === COL_REAL) this.real(nums[k]);
       else if (kind === COL_OTHER) this.add(buf.vals[k]);
+      k++;
     }
   }
 

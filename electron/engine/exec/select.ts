@@ -470,8 +470,11 @@ function compileCore(
       if (placed.has(c)) continue;
       if (c.refs && [...c.refs].every((r) => bound.has(r)) && (remaining.length === 0 || !hasLeft || true)) {
         if (c.refs === null) continue;
-        level.filters.push(c.f);
         placed.add(c);
+        // A rowid lookup finds a row exactly when its equality holds: the rowid is an integer, and
+        // the probe is converted as the comparison would convert it (normFor).
+        if (lk?.rowid && level.lookup && lk.conj === c) continue;
+        level.filters.push(c.f);
         here.push(c);
         if (rangeConj?.has(c)) continue;
         (level.filtersInRange ??= []).push(c.f);
@@ -971,6 +974,8 @@ function openSource(
 interface Lookup {
   col: number;
   rowid: boolean;
+  /** The equality it looks up. */
+  conj: Conjunct;
   probe: Fn;
   probeAff: Affinity;
   colAff: Affinity;
@@ -1013,7 +1018,7 @@ function findLookup(s: number, conj: Conjunct[], bound: Set<number>, scope: Scop
       if (!keyable(colAff, probeAff)) continue;
       // A probe by a constant without an index is a filtered scan (an index plan covers indexed columns).
       if (!isRowid && other.size === 0) continue;
-      const lk: Lookup = { col: r.col, rowid: isRowid, probe: compileExpr(b, scope), probeAff, colAff };
+      const lk: Lookup = { col: r.col, rowid: isRowid, conj: c, probe: compileExpr(b, scope), probeAff, colAff };
       if (isRowid) return lk;
       found ??= lk;
     }
@@ -1052,6 +1057,20 @@ function buildLookup(lk: Lookup, level: Level, table: Table | null, info: Source
   const none: Value[][][] = [];
   const norm = normFor(lk.colAff);
   if (lk.rowid && table) {
+    const at = columnReads.get(lk.probe);
+    if (at !== undefined) {
+      // The probe is a column of an outer row (a join): read it here rather than through the probe's
+      // closure, so that this function does not share a call site, and V8's bail-outs, with lookups
+      // by parameters.
+      const src = Math.floor(at / COL_LIMIT);
+      const col = at % COL_LIMIT;
+      return (env) => {
+        const v = norm(env.rows[src][col]);
+        if (typeof v !== 'number' || !Number.isInteger(v)) return none;
+        const row = table.getColumns(v, columnsRead(info, table));
+        return row ? [[row]] : none;
+      };
+    }
     return (env) => {
       const v = norm(lk.probe(env));
       if (typeof v !== 'number' || !Number.isInteger(v)) return none;
