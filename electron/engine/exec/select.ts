@@ -468,8 +468,7 @@ function compileCore(
     const here: Conjunct[] = [];
     for (const c of pool) {
       if (placed.has(c)) continue;
-      if (c.refs && [...c.refs].every((r) => bound.has(r)) && (remaining.length === 0 || !hasLeft || true)) {
-        if (c.refs === null) continue;
+      if (c.refs && [...c.refs].every((r) => bound.has(r))) {
         placed.add(c);
         // A rowid lookup finds a row exactly when its equality holds: the rowid is an integer, and
         // the probe is converted as the comparison would convert it (normFor).
