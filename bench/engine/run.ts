@@ -1,6 +1,6 @@
 // Engine benchmark: our engine vs better-sqlite3 (both file-backed in a temp dir) vs sql.js (memory).
 // Run: node --import tsx bench/engine/run.ts [--rows N] [--repeat R] [--memory] [--only vantage|better-sqlite3|sql.js]
-//        [--engines vantage,sql.js] [--better-binding FILE]
+//        [--engines vantage,sql.js] [--better-binding FILE] [--processes P]
 //
 // First runs depend on the JavaScript engine's tiers, so the header names the Node and V8 that ran.
 // The app itself runs on Electron's newer V8. To measure under another Node, point
@@ -17,7 +17,11 @@
 // optimising the scan loops. Both are printed: the first run, and the steady state of a long-lived
 // process as the median of the last half of the runs. (One insert of a few seconds on a shared
 // machine is too noisy to compare alone.)
+//
+// A first run happens once per process, so one process gives one sample of it. --processes P runs
+// the whole protocol in P fresh processes, one after another, and prints the median of each cell.
 import BetterSqlite from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -168,27 +172,15 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-async function main(): Promise<void> {
-  // `--only vantage` (or better-sqlite3, sql.js) runs one engine, for quick profiling runs.
-  const argOnly = process.argv.indexOf('--only');
-  const only = argOnly > 0 ? process.argv[argOnly + 1] : null;
-  const engines: [string, () => Engine | Promise<Engine>][] = [['vantage', ours], ['better-sqlite3', better], ['sql.js', sqljs]];
-  const argEngines = process.argv.indexOf('--engines');
-  const chosen = argEngines > 0 ? process.argv[argEngines + 1].split(',') : null;
-  const makers = chosen ? engines.filter(([name]) => chosen.includes(name)) : engines;
-  if (makers[0]?.[0] !== 'vantage') throw new Error(`--engines: name vantage and any of better-sqlite3, sql.js (got ${chosen})`);
-  if (only) {
-    const e = await engines.find(([name]) => name === only)![1]();
-    for (const c of cases) {
-      const t0 = performance.now();
-      c.run(e);
-      console.log(`${c.name}: ${(performance.now() - t0).toFixed(1)} ms`);
-    }
-    e.close();
-    rmSync(dir, { recursive: true, force: true });
-    return;
-  }
-  // first[case][engine] and steady[case][engine] in ms.
+/** What one process measured: engine names, and first[case][engine] and steady[case][engine] in ms. */
+interface Measured {
+  names: string[];
+  first: number[][];
+  steady: number[][];
+}
+
+/** Runs the protocol over the chosen engines in this process. */
+async function measure(makers: [string, () => Engine | Promise<Engine>][]): Promise<Measured> {
   const first: number[][] = cases.map(() => []);
   const steady: number[][] = cases.map(() => []);
   // Each engine is opened just before its own cases: sql.js compiles its WebAssembly module on V8's
@@ -209,8 +201,62 @@ async function main(): Promise<void> {
     }
     e.close();
   }
+  return { names: makers.map(([name]) => name), first, steady };
+}
+
+/** Runs this script again in `count` fresh processes (without --processes) and collects what each measured. */
+function inProcesses(count: number): Measured[] {
+  const at = process.argv.indexOf('--processes');
+  const args = [...process.argv.slice(1, at), ...process.argv.slice(at + 2), '--json'];
+  const out: Measured[] = [];
+  for (let i = 0; i < count; i++) {
+    process.stderr.write(`process ${i + 1} of ${count}\n`);
+    const child = spawnSync(process.execPath, [...process.execArgv, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+    const line = child.stdout.split('\n').find((l) => l.startsWith(JSON_MARK));
+    if (child.status !== 0 || !line) throw new Error(`bench process ${i + 1} failed (exit ${child.status})`);
+    out.push(JSON.parse(line.slice(JSON_MARK.length)) as Measured);
+  }
+  return out;
+}
+
+const JSON_MARK = '@@bench ';
+
+async function main(): Promise<void> {
+  // `--only vantage` (or better-sqlite3, sql.js) runs one engine, for quick profiling runs.
+  const argOnly = process.argv.indexOf('--only');
+  const only = argOnly > 0 ? process.argv[argOnly + 1] : null;
+  const engines: [string, () => Engine | Promise<Engine>][] = [['vantage', ours], ['better-sqlite3', better], ['sql.js', sqljs]];
+  const argEngines = process.argv.indexOf('--engines');
+  const chosen = argEngines > 0 ? process.argv[argEngines + 1].split(',') : null;
+  const makers = chosen ? engines.filter(([name]) => chosen.includes(name)) : engines;
+  if (makers[0]?.[0] !== 'vantage') throw new Error(`--engines: name vantage and any of better-sqlite3, sql.js (got ${chosen})`);
+  if (only) {
+    const e = await engines.find(([name]) => name === only)![1]();
+    for (const c of cases) {
+      const t0 = performance.now();
+      c.run(e);
+      console.log(`${c.name}: ${(performance.now() - t0).toFixed(1)} ms`);
+    }
+    e.close();
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  const argProcesses = process.argv.indexOf('--processes');
+  const processes = argProcesses > 0 ? Number(process.argv[argProcesses + 1]) : 0;
+  if (argProcesses > 0 && !(Number.isInteger(processes) && processes >= 1)) throw new Error(`--processes: a whole number of at least 1 (got ${process.argv[argProcesses + 1]})`);
+  let measured: Measured;
+  if (processes > 0) {
+    const all = inProcesses(processes);
+    const cell = (pick: (m: Measured) => number[][]) => cases.map((_, ci) => makers.map((__, ei) => median(all.map((m) => pick(m)[ci][ei]))));
+    measured = { names: all[0].names, first: cell((m) => m.first), steady: cell((m) => m.steady) };
+  } else measured = await measure(makers);
+  rmSync(dir, { recursive: true, force: true });
+  if (process.argv.includes('--json')) {
+    console.log(JSON_MARK + JSON.stringify(measured));
+    return;
+  }
+  const { names, first, steady } = measured;
   const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
-  const names = makers.map(([name]) => name);
   const table = (title: string, times: number[][], rows: number[]) => {
     console.log(`\n${title}`);
     const others = names.slice(1);
@@ -220,11 +266,11 @@ async function main(): Promise<void> {
     for (const r of [header, widths.map((w) => '-'.repeat(w)), ...body]) console.log(r.map((v, i) => (i ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  '));
   };
   const all = cases.map((_, i) => i);
+  const over = processes > 0 ? `, median over ${processes} processes` : '';
   console.log(`\nNode ${process.version}, V8 ${process.versions.v8}`);
   console.log(memory ? 'Every engine in memory (--memory)' : 'vantage and better-sqlite3 on files (WAL, fsync at commit); sql.js in memory');
-  table(`Steady state (median of runs ${Math.floor(REPEAT / 2) + 1}-${REPEAT}; of the insert's ${INSERT_REPEAT} runs, ${Math.floor(INSERT_REPEAT / 2) + 1}-${INSERT_REPEAT})`, steady, all);
-  table('First run of each case (includes warm-up)', first, all);
-  rmSync(dir, { recursive: true, force: true });
+  table(`Steady state (median of runs ${Math.floor(REPEAT / 2) + 1}-${REPEAT}; of the insert's ${INSERT_REPEAT} runs, ${Math.floor(INSERT_REPEAT / 2) + 1}-${INSERT_REPEAT}${over})`, steady, all);
+  table(`First run of each case (includes warm-up${over})`, first, all);
 }
 
 await main();
