@@ -196,21 +196,55 @@ describe('table B+tree', () => {
       tree.delete(k);
       model.delete(k);
     }
-    for (const k of [10_000, -5, 0]) {
+    // Runs without gaps across 2^30 and past 2^40, where a leaf is searched rather than indexed by distance.
+    const big = [...Array.from({ length: 60 }, (_, i) => 2 ** 30 - 30 + i), ...Array.from({ length: 40 }, (_, i) => 2 ** 40 + i)];
+    for (const k of [10_000, -5, 0, ...big]) {
       tree.insert(k, rowOf(k, 'x'));
       model.set(k, rowOf(k, 'x'));
     }
-    const probes = [...Array.from({ length: 3020 }, (_, i) => i - 10), 9_999, 10_000, 10_001, 5.5, 1200.5, -4.5];
+    const probes = [...Array.from({ length: 3020 }, (_, i) => i - 10), 9_999, 10_000, 10_001, 5.5, 1200.5, -4.5, ...big, 2 ** 30 - 31, 2 ** 30 + 30, 2 ** 40 - 1, 2 ** 40 + 40, 2 ** 30 + 0.5];
+    const want = new Int32Array([-1, 1, -1]);
     const expectAll = () => {
+      // Reads of some columns first: a read of whole rows gives the leaf its cell arrays.
+      for (const k of probes) expect(tree.get(k, want), `rowid ${k}`).toEqual(model.has(k) ? [null, model.get(k)![1], null, k] : undefined);
       for (const k of probes) expect(tree.get(k), `rowid ${k}`).toEqual(model.get(k));
-      expect(tree.get(20, new Int32Array([-1, 1, -1]))).toEqual([null, 'r', null, 20]);
     };
     expectAll(); // leaves with their cell arrays
     store.flush();
     pager.commit();
     store.reset(); // decode everything again: leaves read where they lie in their pages
     expectAll();
+    // Leaves read from their pages change (a gap, a row replaced, rows appended), are found through
+    // their cell arrays, and are found again once written back and read from their pages.
+    pager.begin();
+    for (const k of [100, 101, 1500, 2 ** 30 - 1]) {
+      tree.delete(k);
+      model.delete(k);
+    }
+    for (const k of [102, 3001, 3002]) {
+      tree.insert(k, rowOf(k, 'y'));
+      model.set(k, rowOf(k, 'y'));
+    }
+    probes.push(3001, 3002, 3003);
+    expectAll();
+    store.flush();
+    expectAll();
+    pager.commit();
+    store.reset();
+    expectAll();
     expect(check(store, tree)).toEqual([]);
+  });
+
+  it('finds rows in leaves without gaps read from their pages by their distance from the first', () => {
+    const { pager, store } = setup(512, 64);
+    const tree = BTree.create(store, false);
+    for (let k = 1; k <= 2000; k++) tree.insert(k, rowOf(k, 'r' + k));
+    store.flush();
+    pager.commit();
+    store.reset();
+    // Reads of some columns leave a leaf without cell arrays, so every probe goes the dense way.
+    const want = new Int32Array([-1, 1, -1]);
+    for (let k = -2; k <= 2003; k += 0.5) expect(tree.get(k, want), `rowid ${k}`).toEqual(Number.isInteger(k) && k >= 1 && k <= 2000 ? [null, 'r' + k, null, k] : undefined);
   });
 
   it('caches nodes of pages far past the by-page array in the map alone', () => {
@@ -231,7 +265,7 @@ describe('table B+tree', () => {
   });
 
   it('packs pages full when rows arrive in rowid order', () => {
-    const { store } = setup(4096, 1000);
+    const { pager, store } = setup(4096, 1000);
     const tree = BTree.create(store, false);
     for (let i = 1; i <= 10000; i++) tree.insert(i, [i, 'name-' + i, i / 3, i]);
     const bytes = (10000 * 40) / 4088;
@@ -244,6 +278,16 @@ describe('table B+tree', () => {
     expect(tree.get(200)).toBeUndefined();
     expect(tree.count).toBe(10000 - 396);
     expect(check(store, tree)).toEqual([]);
+    // Read back from the pages: the last leaf holds rowids up to 10000 without a gap, and no more.
+    store.flush();
+    pager.commit();
+    store.reset();
+    // (Reads of some columns: a read of whole rows gives the leaf its cell arrays.)
+    const want = new Int32Array([-1, 1, -1, -1]);
+    expect(tree.get(10001, want)).toBeUndefined();
+    expect(tree.get(9000.5, want)).toBeUndefined();
+    expect(tree.get(10000, want)).toEqual([null, 'name-10000', null, null, 10000]);
+    expect(tree.get(9000, want)).toEqual([null, 'name-9000', null, null, 9000]);
   });
 });
 

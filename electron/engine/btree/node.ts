@@ -72,6 +72,16 @@ export interface Node {
    * matchingCells). Computed once per page (LAYOUT_UNKNOWN until then).
    */
   layout: number;
+  /**
+   * Table leaves without cell arrays (read from their page, or written back with them dropped)
+   * whose rowids run first, first + 1, … without a gap (the usual leaf of a table filled in rowid
+   * order): the first rowid; -1 otherwise, and always once the leaf has cell arrays. Cell i then holds rowid
+   * `dense + i`, so a lookup finds its cell without reading the page's first and last cells, each a
+   * likely cache miss. Small integers only (so the field stays a small integer, not a boxed double).
+   */
+  dense: number;
+  /** With `dense`: the number of cells. */
+  denseCount: number;
 }
 
 export const LAYOUT_UNKNOWN = 0;
@@ -98,6 +108,24 @@ export function rowidAt(n: Node, i: number): number {
   if (n.keys !== null) return n.keys[i] as number;
   const v = n.view!;
   return v.getFloat64(v.getUint16(HDR + 2 * i, true), true);
+}
+
+/** Largest first rowid of a leaf that Node.dense describes: below 2^30, a small integer in V8. */
+const DENSE_LIMIT = 2 ** 30;
+
+/** Sets a table leaf's Node.dense and denseCount from its page `v`. */
+function markDense(n: Node, v: DataView): void {
+  const cnt = v.getUint16(2, true);
+  n.dense = -1;
+  n.denseCount = 0;
+  if (cnt === 0) return;
+  const first = v.getFloat64(v.getUint16(HDR, true), true);
+  const last = v.getFloat64(v.getUint16(HDR + 2 * (cnt - 1), true), true);
+  // Rowids are distinct ascending integers: last - first === cnt - 1 leaves no room for a gap.
+  if (first >= 0 && last < DENSE_LIMIT && last - first === cnt - 1) {
+    n.dense = first;
+    n.denseCount = cnt;
+  }
 }
 
 /** See NodeStore.byPage: 4M pages, 16 GiB of 4 KiB pages. */
@@ -206,6 +234,8 @@ export class NodeStore {
       dirty: true,
       ref: true,
       layout: LAYOUT_OTHER,
+      dense: -1,
+      denseCount: 0,
     };
     this.keep(pgno, node);
     return node;
@@ -257,6 +287,7 @@ export class NodeStore {
     n.ovfl = ovfl;
     n.offs = offs;
     n.bytes = bytes;
+    n.dense = -1; // the leaf may change now: lookups use its arrays
     return n as OpenNode;
   }
 
@@ -642,8 +673,9 @@ export class NodeStore {
     const n: Node = {
       pgno, type, keys: null, rows: null, children: null, data: buf, offs: null, view: v, owned: false,
       end: 0, sizes: null, ovfl: null, next: leaf ? v.getUint32(4, true) : 0, count: v.getFloat64(8, true),
-      bytes: 0, dirty: false, ref: true, layout: LAYOUT_UNKNOWN,
+      bytes: 0, dirty: false, ref: true, layout: LAYOUT_UNKNOWN, dense: -1, denseCount: 0,
     };
+    if (type === TABLE_LEAF) markDense(n, v);
     // Leaves keep reading their cells from the page until they change (see Node); interior nodes,
     // searched by every descent, get their arrays now.
     return leaf ? n : this.cells(n);
@@ -742,6 +774,7 @@ export class NodeStore {
     if (drop && !n.children) {
       const leaf = n as Node;
       leaf.keys = leaf.rows = leaf.offs = leaf.sizes = leaf.ovfl = null;
+      if (leaf.type === TABLE_LEAF) markDense(leaf, leaf.view!);
     }
     n.owned = false;
     n.end = 0;

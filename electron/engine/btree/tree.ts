@@ -143,15 +143,14 @@ export class BTree {
     this.store.trim();
     let n = this.store.get(this.root);
     while (n.children) n = this.store.get(n.children[this.lowerBoundRowid(n, rowid)]);
-    const cnt = cellCount(n);
-    if (cnt === 0) return undefined;
-    // Rowids are distinct and ascending, so a leaf whose last rowid is first + count - 1 holds every
-    // rowid in between, each at its distance from the first: the usual leaf of a table filled in
-    // rowid order. Three reads of the page instead of a binary search's eight, each a likely cache miss.
-    const first = rowidAt(n, 0);
-    const d = rowid - first;
-    const i = d >= 0 && d < cnt && (d | 0) === d && rowidAt(n, cnt - 1) - first === cnt - 1 ? d : this.lowerBoundRowid(n, rowid);
-    if (i >= cnt || rowidAt(n, i) !== rowid) return undefined;
+    // A dense leaf (see Node.dense) holds every rowid of its range at its distance from the first.
+    const d = rowid - n.dense;
+    let i: number;
+    if (n.dense >= 0 && d >= 0 && d < n.denseCount && (d | 0) === d) i = d;
+    else {
+      i = this.lowerBoundRowid(n, rowid);
+      if (i >= cellCount(n) || rowidAt(n, i) !== rowid) return undefined;
+    }
     return want ? this.store.rowSome(n, i, want) : this.store.row(n, i);
   }
 
