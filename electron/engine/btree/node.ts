@@ -636,7 +636,18 @@ export class NodeStore {
       if (cached !== undefined) return cached;
     }
     const width = want.length;
-    const r = new Array<Value>(width + 1).fill(null);
+    const r = new Array<Value>(width + 1);
+    for (let c = 0; c < width; c++) r[c] = null; // a loop: fill() is a call into the runtime
+    if (n.offs === null) {
+      // Read from its page: cell i is [rowid f64] [length u32] [record], found once for both.
+      const v = n.view!;
+      const p = v.getUint16(HDR + 2 * i, true);
+      if (v.getUint32(p + 8, true) <= this.maxLocal) {
+        decodeSome(n.data, p + 12, want, r, v);
+        r[width] = v.getFloat64(p, true);
+        return r;
+      }
+    }
     const off = this.localOff(n, i);
     if (off >= 0) decodeSome(n.data, off, want, r, n.view ?? viewOf(n.data));
     else {
