@@ -44,7 +44,7 @@ describe('record format', () => {
     expect(some).toEqual(edges.map((x, i) => (i % 2 ? x : 'unset')));
     const col = new ColumnBuf();
     edges.forEach((x, i) => {
-      readColumn(rec, 0, i, view, col, 0);
+      readColumn(rec, view, [0], 0, 0, 0, 1, i, col);
       expect([col.kinds[0], col.nums[0]]).toEqual([COL_INT, x]);
       const one = Buffer.from(w.buf.subarray(0, w.record([x], 1)));
       const oneView = new DataView(one.buffer, one.byteOffset, one.byteLength);
