@@ -616,23 +616,28 @@ export class NodeStore {
     const data = n.data;
     const out = this.cellList;
     out.length = 0;
-    // Cell i spans [ptr(i), ptr(i - 1)), cell 0 ends at the end of the usable bytes.
-    const ptr = (i: number) => (i < 0 ? this.usable : v.getUint16(HDR + 2 * i, true));
-    let at = ptr(to - 1);
-    const end = ptr(from - 1);
+    // Cell i spans [ptr(i), ptr(i - 1)), cell 0 ends at the end of the usable bytes. The pointer
+    // reads are written out, not a closure: this runs unoptimised in a scan's first run.
+    const usable = this.usable;
+    let at = v.getUint16(HDR + 2 * (to - 1), true);
+    const end = from > 0 ? v.getUint16(HDR + 2 * (from - 1), true) : usable;
+    let top = to - 1;
     for (;;) {
       const hit = data.indexOf(needle, at);
       if (hit < 0 || hit >= end) break;
-      // Pointers fall as i rises: the cell holding `hit` is the first with ptr(i) <= hit.
+      // Pointers fall as i rises: the cell holding `hit` is the first with ptr(i) <= hit. Hits rise,
+      // so each lies in a cell before the last one found.
       let lo = from;
-      let hi = to - 1;
+      let hi = top;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (ptr(mid) <= hit) hi = mid;
+        if (v.getUint16(HDR + 2 * mid, true) <= hit) hi = mid;
         else lo = mid + 1;
       }
       out.push(lo);
-      at = ptr(lo - 1); // the rest of that cell need not be searched
+      if (lo === from) break;
+      top = lo - 1;
+      at = v.getUint16(HDR + 2 * top, true); // the rest of that cell need not be searched
     }
     return out.reverse();
   }

@@ -34,6 +34,8 @@ interface Level {
   src: number;
   rows: RowSource;
   lookup: RowSource | null;
+  /** A rowid lookup: the row it finds, or undefined (set instead of `lookup`). */
+  one: ((env: Env) => Value[] | undefined) | null;
   on: Fn[];
   filters: Fn[];
   left: boolean;
@@ -435,6 +437,7 @@ function compileCore(
       src: s,
       rows: getters[s],
       lookup: null,
+      one: null,
       on: leftOn[s].map((c) => c.f),
       filters: [],
       left: core.from[s].join === 'left',
@@ -452,7 +455,8 @@ function compileCore(
       level.detail = `SEARCH ${info.alias} USING ${ixPlan.covering ? 'COVERING ' : ''}INDEX ${ixPlan.ix.name} (${ixPlan.detail})`;
     } else if (lk) {
       if (!lk.rowid) info.used?.add(lk.col); // the hash index reads the column straight from the rows
-      level.lookup = buildLookup(lk, level, tables[s], info);
+      if (lk.rowid) level.one = rowidLookup(lk, tables[s]!, info);
+      else level.lookup = hashLookup(lk, level);
       level.detail = lk.rowid ? `SEARCH ${info.alias} USING INTEGER PRIMARY KEY (rowid=?)` : `SEARCH ${info.alias} USING AUTOMATIC HASH INDEX (${info.cols[lk.col]}=?)`;
     }
     else if (tables[s]) {
@@ -481,14 +485,14 @@ function compileCore(
     }
     if (level.rangeExact) level.filtersInRange ??= [];
     const table = tables[s];
-    if (table && !level.lookup && !level.left) {
+    if (table && !level.lookup && !level.one && !level.left) {
       // Text equalities rule rows out on their record bytes, before anything is decoded.
       const probes = textProbes(s, here, scope, table);
       if (probes.length) level.rows = tableScan(info, table, probes);
     }
     // Rows that need no test but their range can be read as columns (see CoreRun.stepValues).
     if (table && !level.left && level.on.length === 0) {
-      if (!level.lookup && level.filters.length === 0) level.columns = (_env, cols, bufs, each) => (table.columns(-Infinity, Infinity, cols, bufs, each), true);
+      if (!level.lookup && !level.one && level.filters.length === 0) level.columns = (_env, cols, bufs, each) => (table.columns(-Infinity, Infinity, cols, bufs, each), true);
       else if (rangeColumns && level.filtersInRange!.length === 0) level.columns = rangeColumns;
     }
     levels.push(level);
@@ -652,6 +656,8 @@ class CoreRun {
   stop = false;
   single: Group | undefined = undefined;
   readonly pools: RowPool[] = [];
+  /** Per level, the chunk of one row that loopOne() passes to each(). */
+  readonly ones: Value[][][] = [];
   /**
    * One emit per kind of statement, each its own method: V8 optimises each for the one shape of
    * row it sees, instead of one function re-optimised whenever the kind of statement changes.
@@ -678,6 +684,10 @@ class CoreRun {
     }
     const L = levels[li];
     if (this.p.valueCols !== null && this.stepValues(L, this.p.valueCols)) return;
+    if (L.one !== null) {
+      this.loopOne(li, L);
+      return;
+    }
     const env = this.env;
     const pool = (this.pools[li] ??= new RowPool());
     const chunks = L.lookup ? L.lookup(env, pool) : L.rows(env, pool);
@@ -697,11 +707,34 @@ class CoreRun {
         if (this.stop) break;
       }
     }
-    if (L.left && !matched && !this.stop) {
-      env.rows[L.src] = L.nullRow;
-      for (let j = 0; j < filters.length; j++) if (truth(filters[j](env)) !== true) return;
-      this.loop(li + 1);
+    if (L.left && !matched && !this.stop) this.unmatched(li, L, filters);
+  }
+
+  /**
+   * Level `li` is a rowid lookup: its one row goes through each() as a chunk of one, the same array
+   * every time, with no chunk list (this runs once per row of the levels before it).
+   */
+  private loopOne(li: number, L: Level): void {
+    const row = L.one!(this.env);
+    let matched = false;
+    if (row !== undefined) {
+      const chunk = (this.ones[li] ??= [row]);
+      chunk[0] = row;
+      if (this.p.batch && L.filters.length === 0) {
+        this.stepChunk(L.src, chunk);
+        return;
+      }
+      matched = this.each(li, L, chunk, L.filters);
     }
+    if (L.left && !matched && !this.stop) this.unmatched(li, L, L.filters);
+  }
+
+  /** A LEFT JOIN's level `li` found no row: the rest of the join sees its NULL row. */
+  private unmatched(li: number, L: Level, filters: Fn[]): void {
+    const env = this.env;
+    env.rows[L.src] = L.nullRow;
+    for (let j = 0; j < filters.length; j++) if (truth(filters[j](env)) !== true) return;
+    this.loop(li + 1);
   }
 
   /** The rows of one chunk at level `li`; true when any of them passed the ON clause. */
@@ -1052,33 +1085,34 @@ function textProbes(s: number, conj: Conjunct[], scope: Scope, table: Table): Te
   return out.sort((x, y) => (x.needle ? 0 : 1) - (y.needle ? 0 : 1));
 }
 
-function buildLookup(lk: Lookup, level: Level, table: Table | null, info: SourceInfo): (env: Env) => Chunks {
-  const none: Value[][][] = [];
+/** A rowid lookup's row for the probe of `lk` (see Level.one). */
+function rowidLookup(lk: Lookup, table: Table, info: SourceInfo): (env: Env) => Value[] | undefined {
   const norm = normFor(lk.colAff);
-  if (lk.rowid && table) {
-    const at = columnReads.get(lk.probe);
-    if (at !== undefined) {
-      // The probe is a column of an outer row (a join): read it here rather than through the probe's
-      // closure, so that this function does not share a call site, and V8's bail-outs, with lookups
-      // by parameters. The body is a copy of the one below on purpose: sharing it through a helper
-      // made the join's first run slower again (11.6 -> 14 ms, median of 6 alternating runs).
-      const src = Math.floor(at / COL_LIMIT);
-      const col = at % COL_LIMIT;
-      return (env) => {
-        const v = norm(env.rows[src][col]);
-        if (typeof v !== 'number' || !Number.isInteger(v)) return none;
-        const row = table.getColumns(v, columnsRead(info, table));
-        return row ? [[row]] : none;
-      };
-    }
+  const at = columnReads.get(lk.probe);
+  if (at !== undefined) {
+    // The probe is a column of an outer row (a join): read it here rather than through the probe's
+    // closure, so that this function does not share a call site, and V8's bail-outs, with lookups
+    // by parameters. The body is a copy of the one below on purpose: sharing it through a helper
+    // made the join's first run slower again (11.6 -> 14 ms, median of 6 alternating runs).
+    const src = Math.floor(at / COL_LIMIT);
+    const col = at % COL_LIMIT;
     return (env) => {
-      const v = norm(lk.probe(env));
-      if (typeof v !== 'number' || !Number.isInteger(v)) return none;
-      const row = table.getColumns(v, columnsRead(info, table));
-      return row ? [[row]] : none;
+      const v = norm(env.rows[src][col]);
+      if (typeof v !== 'number' || !Number.isInteger(v)) return undefined;
+      return table.getColumns(v, columnsRead(info, table));
     };
   }
-  // An automatic hash index, built once per statement run from the level's rows.
+  return (env) => {
+    const v = norm(lk.probe(env));
+    if (typeof v !== 'number' || !Number.isInteger(v)) return undefined;
+    return table.getColumns(v, columnsRead(info, table));
+  };
+}
+
+/** An automatic hash index over the level's rows, built once per statement run, probed by `lk`. */
+function hashLookup(lk: Lookup, level: Level): (env: Env) => Chunks {
+  const none: Value[][][] = [];
+  const norm = normFor(lk.colAff);
   const col = lk.col;
   return (env) => {
     let idx = env.ctx.cache.get(level) as Map<string, Value[][]> | undefined;
