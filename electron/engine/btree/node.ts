@@ -75,9 +75,9 @@ export interface Node {
   /**
    * Table leaves without cell arrays (read from their page, or written back with them dropped)
    * whose rowids run first, first + 1, … without a gap (the usual leaf of a table filled in rowid
-   * order): the first rowid; -1 otherwise, and always once the leaf has cell arrays. Cell i then holds rowid
-   * `dense + i`, so a lookup finds its cell without reading the page's first and last cells, each a
-   * likely cache miss. Small integers only (so the field stays a small integer, not a boxed double).
+   * order): the first rowid. -1 otherwise, and always once the leaf has cell arrays. Cell i then
+   * holds rowid `dense + i`, so a lookup finds its cell without reading the page's first and last
+   * cells, each a likely cache miss. Small integers only, so the field never holds a boxed double.
    */
   dense: number;
   /** With `dense`: the number of cells. */
