@@ -113,14 +113,14 @@ export function rowidAt(n: Node, i: number): number {
 /** Largest first rowid of a leaf that Node.dense describes: below 2^30, a small integer in V8. */
 const DENSE_LIMIT = 2 ** 30;
 
-/** Sets a table leaf's Node.dense and denseCount from its page `v`. */
-function markDense(n: Node, v: DataView): void {
-  const cnt = v.getUint16(2, true);
+/** Sets Node.dense and denseCount of a table leaf that has no cell arrays. */
+function markDense(n: Node): void {
+  const cnt = cellCount(n);
   n.dense = -1;
   n.denseCount = 0;
   if (cnt === 0) return;
-  const first = v.getFloat64(v.getUint16(HDR, true), true);
-  const last = v.getFloat64(v.getUint16(HDR + 2 * (cnt - 1), true), true);
+  const first = rowidAt(n, 0);
+  const last = rowidAt(n, cnt - 1);
   // Rowids are distinct ascending integers: last - first === cnt - 1 leaves no room for a gap.
   if (first >= 0 && last < DENSE_LIMIT && last - first === cnt - 1) {
     n.dense = first;
@@ -574,10 +574,7 @@ export class NodeStore {
     }
     const count = to - from;
     const at = new Int32Array(count);
-    for (let i = from, k = 0; i < to; i++, k++) {
-      const p = page.getUint16(HDR + 2 * i, true);
-      at[k] = page.getUint32(p + 8, true) <= this.maxLocal ? p + 12 : -1;
-    }
+    for (let k = 0; k < count; k++) at[k] = this.localOff(n, from + k);
     readColumn(data, page, at, 0, 0, 0, count, col, out);
     for (let k = 0; k < count; k++) if (at[k] < 0) this.columnOfChain(n, from + k, col, out, k);
   }
@@ -701,7 +698,7 @@ export class NodeStore {
       end: 0, sizes: null, ovfl: null, next: leaf ? v.getUint32(4, true) : 0, count: v.getFloat64(8, true),
       bytes: 0, dirty: false, ref: true, layout: LAYOUT_UNKNOWN, dense: -1, denseCount: 0,
     };
-    if (type === TABLE_LEAF) markDense(n, v);
+    if (type === TABLE_LEAF) markDense(n);
     // Leaves keep reading their cells from the page until they change (see Node); interior nodes,
     // searched by every descent, get their arrays now.
     return leaf ? n : this.cells(n);
@@ -800,7 +797,7 @@ export class NodeStore {
     if (drop && !n.children) {
       const leaf = n as Node;
       leaf.keys = leaf.rows = leaf.offs = leaf.sizes = leaf.ovfl = null;
-      if (leaf.type === TABLE_LEAF) markDense(leaf, leaf.view!);
+      if (leaf.type === TABLE_LEAF) markDense(leaf);
     }
     n.owned = false;
     n.end = 0;

@@ -453,13 +453,14 @@ function compileCore(
     if (ixPlan && (!lk || ixPlan.eqs > 0)) {
       level.lookup = ixPlan.run;
       level.detail = `SEARCH ${info.alias} USING ${ixPlan.covering ? 'COVERING ' : ''}INDEX ${ixPlan.ix.name} (${ixPlan.detail})`;
+    } else if (lk?.rowid) {
+      level.one = rowidLookup(lk, tables[s]!, info);
+      level.detail = `SEARCH ${info.alias} USING INTEGER PRIMARY KEY (rowid=?)`;
     } else if (lk) {
-      if (!lk.rowid) info.used?.add(lk.col); // the hash index reads the column straight from the rows
-      if (lk.rowid) level.one = rowidLookup(lk, tables[s]!, info);
-      else level.lookup = hashLookup(lk, level);
-      level.detail = lk.rowid ? `SEARCH ${info.alias} USING INTEGER PRIMARY KEY (rowid=?)` : `SEARCH ${info.alias} USING AUTOMATIC HASH INDEX (${info.cols[lk.col]}=?)`;
-    }
-    else if (tables[s]) {
+      info.used?.add(lk.col); // the hash index reads the column straight from the rows
+      level.lookup = hashLookup(lk, level);
+      level.detail = `SEARCH ${info.alias} USING AUTOMATIC HASH INDEX (${info.cols[lk.col]}=?)`;
+    } else if (tables[s]) {
       const range = findRowidRange(s, narrowing, bound, scope, tables[s]!);
       if (range) {
         level.lookup = range.run;
@@ -485,14 +486,15 @@ function compileCore(
     }
     if (level.rangeExact) level.filtersInRange ??= [];
     const table = tables[s];
-    if (table && !level.lookup && !level.one && !level.left) {
+    const scanned = level.lookup === null && level.one === null;
+    if (table && scanned && !level.left) {
       // Text equalities rule rows out on their record bytes, before anything is decoded.
       const probes = textProbes(s, here, scope, table);
       if (probes.length) level.rows = tableScan(info, table, probes);
     }
     // Rows that need no test but their range can be read as columns (see CoreRun.stepValues).
     if (table && !level.left && level.on.length === 0) {
-      if (!level.lookup && !level.one && level.filters.length === 0) level.columns = (_env, cols, bufs, each) => (table.columns(-Infinity, Infinity, cols, bufs, each), true);
+      if (scanned && level.filters.length === 0) level.columns = (_env, cols, bufs, each) => (table.columns(-Infinity, Infinity, cols, bufs, each), true);
       else if (rangeColumns && level.filtersInRange!.length === 0) level.columns = rangeColumns;
     }
     levels.push(level);
