@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Database } from './index';
 
 // `column = 'text'` on a plain scan: in a leaf read from its page, the scan searches the page for
-// the literal's record bytes and reads only the cells holding them (NodeStore.matchingCells).
+// the literal's record bytes and reads only the cells holding them (NodeStore.matchingCells):
+// backwards from the last byte, or forwards for the empty text, whose last byte is a length of 0.
 // These queries compare that with SQLite where it can go wrong: the bytes inside another column or
 // another value, values that are not text under each affinity, texts of 255/256 bytes (the two
 // length forms), records in overflow chains, and leaves changed since they were read.
@@ -17,7 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const long = (c: string, n: number) => c.repeat(n);
 
 function rowOf(i: number): unknown[] {
-  const tags = ['t7', 't70', 'xt7', 't', '7', null, Buffer.from('t7'), long('a', 255), long('a', 256), 'é7'];
+  const tags = ['t7', 't70', 'xt7', 't', '7', null, Buffer.from('t7'), long('a', 255), long('a', 256), 'é7', ''];
   const tag = tags[i % tags.length];
   // `other` sometimes holds the same bytes as a matching tag, in the wrong column.
   const other = i % 5 === 0 ? 't7' : i % 7 === 0 ? long('a', 255) : `o${i}`;

@@ -605,8 +605,9 @@ export class NodeStore {
 
   /**
    * The cells among [from, to) of a packed leaf whose bytes contain `needle`, in key order, found
-   * by Buffer.indexOf over the page (memchr-fast, not a loop per cell). The list is reused by the
-   * next call. Cells that merely contain the bytes somewhere are listed too: the caller tests them.
+   * by Buffer.lastIndexOf over the page (memrchr-fast, not a loop per cell). The list is reused by
+   * the next call. Cells that merely contain the bytes somewhere are listed too: the caller tests
+   * them.
    */
   private matchingCells(n: Node, from: number, to: number, needle: Buffer): number[] {
     const v = n.view!;
@@ -615,15 +616,41 @@ export class NodeStore {
     out.length = 0;
     // Cell i spans [ptr(i), ptr(i - 1)), cell 0 ends at the end of the usable bytes. The pointer
     // reads are written out, not a closure: this runs unoptimised in a scan's first run.
-    const usable = this.usable;
-    let at = v.getUint16(HDR + 2 * (to - 1), true);
-    const end = from > 0 ? v.getUint16(HDR + 2 * (from - 1), true) : usable;
+    const start = v.getUint16(HDR + 2 * (to - 1), true);
+    const end = from > 0 ? v.getUint16(HDR + 2 * (from - 1), true) : this.usable;
+    const len = needle.length;
+    // Node's search stops at each occurrence of the needle's first byte, or searching backwards of
+    // its last. The first is the text's type tag, in every text value of every row; the last is
+    // the literal's last byte, seen far less often, unless it is a length byte of 0 (the empty
+    // text), which the zero bytes of the page are full of. Scanning 100k rows for `tag = 't7'`
+    // (bench/engine's tags) takes 0.9 ms backwards against 1.35 forwards, steady.
+    if (needle[len - 1] !== 0) {
+      // Hits fall as the search goes on, so the cells they are in rise: each is after the last.
+      let lo = from;
+      let at = end - len;
+      while (at >= start) {
+        const hit = data.lastIndexOf(needle, at);
+        if (hit < start) break; // -1 too
+        // Pointers fall as i rises: the cell holding `hit` is the first with ptr(i) <= hit.
+        let hi = to - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (v.getUint16(HDR + 2 * mid, true) <= hit) hi = mid;
+          else lo = mid + 1;
+        }
+        out.push(lo);
+        if (lo === to - 1) break;
+        at = v.getUint16(HDR + 2 * lo, true) - len; // the rest of that cell need not be searched
+        lo++;
+      }
+      return out;
+    }
+    let at = start;
     let top = to - 1;
     for (;;) {
       const hit = data.indexOf(needle, at);
       if (hit < 0 || hit >= end) break;
-      // Pointers fall as i rises: the cell holding `hit` is the first with ptr(i) <= hit. Hits rise,
-      // so each lies in a cell before the last one found.
+      // Hits rise, so each lies in a cell before the last one found.
       let lo = from;
       let hi = top;
       while (lo < hi) {
@@ -634,7 +661,7 @@ export class NodeStore {
       out.push(lo);
       if (lo === from) break;
       top = lo - 1;
-      at = v.getUint16(HDR + 2 * top, true); // the rest of that cell need not be searched
+      at = v.getUint16(HDR + 2 * top, true);
     }
     return out.reverse();
   }
