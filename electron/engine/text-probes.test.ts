@@ -41,6 +41,12 @@ const queries = [
   "SELECT count(*) FROM t WHERE tag = ''",
   "SELECT id FROM t WHERE 't7' = tag AND id > 2500 ORDER BY id",
   "SELECT count(*) FROM t WHERE tag = 't7' AND pad IS NOT NULL",
+  // Chunks gather the rows of several leaves (BTree.matching): a LIMIT, and a join whose outer rows
+  // come from such chunks while the inner level reads the same table.
+  "SELECT id FROM t WHERE tag = 't7' LIMIT 5",
+  "SELECT id, other FROM t WHERE tag = 't70' LIMIT 40 OFFSET 7",
+  "SELECT a.id, b.id FROM t a JOIN t b ON b.id = a.id + 1 WHERE a.tag = 't7' AND b.tag = 't70' ORDER BY a.id",
+  "SELECT a.tag, count(*) FROM t a JOIN t b ON b.other = a.tag WHERE a.tag = 't7' GROUP BY a.tag",
 ];
 
 function same(ours: Database, ref: BetterSqlite.Database, stage: string): void {

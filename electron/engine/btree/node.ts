@@ -500,14 +500,17 @@ export class NodeStore {
    * rest NULL), rowid last. They are fresh arrays and the cache does not keep them, so a scan costs
    * neither the unused values nor heap that outlives it; rows the cache already holds are reused.
    * Rows that a `pre` probe rules out are left out undecoded. With a `pool`, the chunk and its rows
-   * are the pool's arrays, overwritten by the next call.
+   * are the pool's arrays, overwritten by the next call. With `into`, the rows are appended to it
+   * and it is returned.
    */
-  rowsSome(n: Node, from: number, to: number, want: Int32Array, pre: TextProbe[] | null = null, pool: RowPool | null = null): Value[][] {
+  rowsSome(n: Node, from: number, to: number, want: Int32Array, pre: TextProbe[] | null = null, pool: RowPool | null = null, into: Value[][] | null = null): Value[][] {
     // Where a probe's text can be searched for in the page, only the cells holding it are looked at.
     const list = pre !== null && pre[0].needle !== null && n.offs === null && to > from && this.layoutOf(n) === LAYOUT_PACKED ? this.matchingCells(n, from, to, pre[0].needle) : null;
     const count = list === null ? to - from : list.length;
-    const out = pool ? pool.out : new Array<Value[]>(count);
-    if (pool) out.length = count;
+    // Appended to `into`, a pool's rows are taken from that position on.
+    const out = into ?? (pool ? pool.out : new Array<Value[]>(count));
+    let k = into === null ? 0 : into.length;
+    out.length = k + count;
     // Without cell arrays, each cell's rowid and record are found through the page's pointers.
     const rows = n.rows;
     const keys = n.keys as number[] | null;
@@ -517,7 +520,6 @@ export class NodeStore {
     const view = page ?? viewOf(data);
     const maxLocal = this.maxLocal;
     const width = want.length;
-    let k = 0;
     next: for (let c = 0; c < count; c++) {
       const i = list === null ? from + c : list[c];
       let r = rows !== null ? rows[i] : undefined;

@@ -2,6 +2,9 @@ import { compare, compareText, plainKey, type Value } from '../record/values';
 import { type ColumnBuf, type Probe, probeOf, type TextProbe } from './record';
 import { cellCount, corrupt, HDR, INDEX_INTERIOR, INDEX_LEAF, IndexLeafPacker, PACK_SLACK, isLeaf, type Node, NodeStore, type OpenNode, type PackedPage, rowidAt, RowPool, TABLE_INTERIOR, TABLE_LEAF } from './node';
 
+/** The leaves whose rows a probed scan gathers into one chunk (see BTree.matching). */
+const MATCH_LEAVES = 16;
+
 /**
  * Compares index keys value by value in SQLite order (NULL < numbers < text < blob, BINARY).
  * `plainB`: b's texts are plainText(), so `<` orders text (see compareText).
@@ -221,6 +224,34 @@ export class BTree {
    */
   *chunks(lo = -Infinity, hi = Infinity, want: Int32Array | null = null, pre: TextProbe[] | null = null, pool: RowPool | null = null): Generator<Value[][]> {
     for (const s of this.spans(lo, hi)) yield want ? this.store.rowsSome(s.node, s.from, s.to, want, pre, pool) : this.store.rowsOf(s.node, s.from, s.to);
+  }
+
+  /**
+   * Every row that the `pre` probes do not rule out, in rowid order, with only the columns `want`
+   * names decoded (see NodeStore.rowsSome). A probe leaves a few rows of each leaf, so a chunk holds
+   * the rows of MATCH_LEAVES leaves: the consumer's loop, and this generator, run once per chunk
+   * rather than once per leaf, and a LIMIT still stops the scan within a few leaves of its last
+   * row. With a `pool`, each chunk overwrites the last.
+   */
+  *matching(want: Int32Array, pre: TextProbe[], pool: RowPool | null = null): Generator<Value[][]> {
+    this.store.trim();
+    let n = this.store.get(this.root);
+    while (n.children) n = this.store.get(n.children[0]);
+    let out: Value[][] = pool ? pool.out : [];
+    out.length = 0;
+    for (let leaves = 1; ; leaves++) {
+      const cnt = cellCount(n);
+      if (cnt > 0) this.store.rowsSome(n, 0, cnt, want, pre, pool, out);
+      if (!n.next) break;
+      if (leaves >= MATCH_LEAVES && out.length > 0) {
+        yield out;
+        if (!pool) out = [];
+        out.length = 0;
+        leaves = 0;
+      }
+      n = this.store.get(n.next);
+    }
+    if (out.length > 0) yield out;
   }
 
   /**

@@ -85,6 +85,7 @@ export class Table {
    * `pool`, every chunk reuses the arrays of the one before.
    */
   scanColumns(want: Int32Array, lo = -Infinity, hi = Infinity, pre: TextProbe[] | null = null, pool: RowPool | null = null): Iterable<Value[][]> {
+    if (pre !== null && lo === -Infinity && hi === Infinity) return this.tree.matching(want, pre, pool);
     return this.tree.chunks(lo, hi, want, pre, pool);
   }
 
