@@ -1,6 +1,6 @@
 import { SqlError } from '../errors';
 import type { PageStore } from '../pager/types';
-import type { Value } from '../record/values';
+import { anyArray, type Value } from '../record/values';
 import { type ColumnBuf, compareRecord, decodeRecord, decodeSome, type Probe, readColumn, RecordWriter, textDiffers, viewOf, type TextProbe } from './record';
 
 /** Page types (first byte of a B+tree page). */
@@ -20,8 +20,10 @@ const OVF_HDR = 9;
  * its chunk, a scan then allocates per leaf size rather than per row.
  */
 export class RowPool {
-  readonly rows: Value[][] = [];
-  readonly out: Value[][] = [];
+  // anyArray: each run of a statement has new pools, which must look like the last run's to the
+  // code optimised on them.
+  readonly rows: Value[][] = anyArray(0);
+  readonly out: Value[][] = anyArray(0);
 }
 
 /**

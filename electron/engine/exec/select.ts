@@ -1,6 +1,6 @@
 import { SqlError } from '../errors';
 import type { Expr, JoinItem, Select, SelectCore } from '../sql/ast';
-import { affinityOf, applyAffinity, compare, importValue, Real, rowKey, toInteger, truth, valueKey, type Affinity, type Value } from '../record/values';
+import { affinityOf, anyArray, applyAffinity, compare, importValue, Real, rowKey, toInteger, truth, valueKey, type Affinity, type Value } from '../record/values';
 import type { Table, TableIndex } from '../storage/table';
 import { RowPool } from '../btree/node';
 import { ColumnBuf, textNeedle, type TextProbe } from '../btree/record';
@@ -602,7 +602,8 @@ function compileCore(
         if (core.groupBy) list.sort((a, b) => compareRows(a.keys, b.keys));
         for (const g of list) {
           env.rows = g.rep;
-          env.aggs = g.accs.map((a, i) => (countsRows[i] ? g.rows : a.final()));
+          const aggs = (env.aggs = anyArray(g.accs.length));
+          for (let i = 0; i < aggs.length; i++) aggs[i] = countsRows[i] ? g.rows : g.accs[i].final();
           if (havingF && truth(havingF(env)) !== true) continue;
           const row = project(env);
           if (seen) {
@@ -657,9 +658,10 @@ const noKeys: Value[] = [];
 class CoreRun {
   stop = false;
   single: Group | undefined = undefined;
-  readonly pools: RowPool[] = [];
+  // Per level (anyArray: see there), filled as the levels first run.
+  readonly pools: (RowPool | null)[];
   /** Per level, the chunk of one row that loopOne() passes to each(). */
-  readonly ones: Value[][][] = [];
+  readonly ones: (Value[][] | null)[];
   /**
    * One emit per kind of statement, each its own method: V8 optimises each for the one shape of
    * row it sees, instead of one function re-optimised whenever the kind of statement changes.
@@ -676,6 +678,8 @@ class CoreRun {
     readonly limit: number,
   ) {
     this.emit = !groups ? this.emitRow : p.groupFns.length === 0 ? this.emitSingle : this.emitGrouped;
+    this.pools = anyArray(p.levels.length);
+    this.ones = anyArray(p.levels.length);
   }
 
   loop(li: number): void {
@@ -802,9 +806,13 @@ class CoreRun {
       const v = fns[0](this.env);
       const k = typeof v === 'number' ? v : v instanceof Real ? v.v : valueKey(v);
       g = this.groups!.get(k);
-      if (!g) this.groups!.set(k, (g = this.newGroup([v])));
+      if (!g) {
+        const keys = anyArray(1); // not [v], whose kind would follow v's (see anyArray)
+        keys[0] = v;
+        this.groups!.set(k, (g = this.newGroup(keys)));
+      }
     } else {
-      const keys = new Array<Value>(fns.length);
+      const keys = anyArray(fns.length);
       for (let i = 0; i < keys.length; i++) keys[i] = fns[i](this.env);
       const k = rowKey(keys);
       g = this.groups!.get(k);

@@ -7,6 +7,19 @@ export class Real {
   constructor(readonly v: number) {}
 }
 export type Value = null | number | string | Uint8Array | Real;
+
+/**
+ * An array of `n` NULLs whose V8 elements kind is "any value, with holes" from the start, and so
+ * whatever it holds later: one hidden class for every such array. A literal's kind follows its
+ * first values (small integers, doubles, objects), and optimised code that read arrays of one kind
+ * is thrown away when another kind comes: the arrays a statement's shared code reads (pooled
+ * chunks, aggregate results, group keys) would do that at every new kind of statement.
+ */
+export function anyArray<T = Value>(n: number): T[] {
+  const a = new Array<T>(n > 0 ? n : 1).fill(null as T);
+  a.length = n;
+  return a;
+}
 export type Affinity = 'INTEGER' | 'REAL' | 'NUMERIC' | 'TEXT' | 'BLOB' | 'NONE';
 
 export function mkReal(x: number): number | Real | null {
