@@ -40,6 +40,11 @@ interface Level {
   filters: Fn[];
   left: boolean;
   nullRow: Value[];
+  /**
+   * A rowid lookup's row as a chunk of one, for each() (see CoreRun.loopOne). Shared by every run:
+   * each() reads the row out of it before anything else can run.
+   */
+  oneChunk: Value[][];
   detail: string;
   /**
    * A rowid range search whose last run had integer bounds: its rows satisfy the inclusive range
@@ -442,6 +447,7 @@ function compileCore(
       filters: [],
       left: core.from[s].join === 'left',
       nullRow: new Array(info.cols.length + 1).fill(null),
+      oneChunk: [[]],
       detail: `SCAN ${info.alias}`,
     };
     const lk = best as ReturnType<typeof findLookup>;
@@ -649,6 +655,9 @@ interface RowPlan {
 }
 
 const noKeys: Value[] = [];
+/** CoreRun.pools before the first scan, and what its arrays are cut from (slice keeps the kind). */
+const NO_POOLS = anyArray<RowPool | null>(0);
+const POOLS = anyArray<RowPool | null>(64);
 
 /**
  * One run of a core's nested-loop join. A class rather than closures made per run: its methods are
@@ -658,10 +667,11 @@ const noKeys: Value[] = [];
 class CoreRun {
   stop = false;
   single: Group | undefined = undefined;
-  // Per level (anyArray: see there), filled as the levels first run.
-  readonly pools: (RowPool | null)[];
-  /** Per level, the chunk of one row that loopOne() passes to each(). */
-  readonly ones: (Value[][] | null)[];
+  /**
+   * Per level, the arrays its scan decodes into: made at the first scan, so that a run of lookups
+   * alone (a point select) allocates nothing for them. Always of one kind (see anyArray).
+   */
+  private pools: (RowPool | null)[] = NO_POOLS;
   /**
    * One emit per kind of statement, each its own method: V8 optimises each for the one shape of
    * row it sees, instead of one function re-optimised whenever the kind of statement changes.
@@ -678,8 +688,6 @@ class CoreRun {
     readonly limit: number,
   ) {
     this.emit = !groups ? this.emitRow : p.groupFns.length === 0 ? this.emitSingle : this.emitGrouped;
-    this.pools = anyArray(p.levels.length);
-    this.ones = anyArray(p.levels.length);
   }
 
   loop(li: number): void {
@@ -695,6 +703,7 @@ class CoreRun {
       return;
     }
     const env = this.env;
+    if (this.pools === NO_POOLS) this.pools = POOLS.slice(0, levels.length);
     const pool = (this.pools[li] ??= new RowPool());
     const chunks = L.lookup ? L.lookup(env, pool) : L.rows(env, pool);
     let matched = false;
@@ -724,7 +733,7 @@ class CoreRun {
     const row = L.one!(this.env);
     let matched = false;
     if (row !== undefined) {
-      const chunk = (this.ones[li] ??= [row]);
+      const chunk = L.oneChunk;
       chunk[0] = row;
       if (this.p.batch && L.filters.length === 0) {
         this.stepChunk(L.src, chunk);
