@@ -219,11 +219,11 @@ export class BTree {
   /**
    * Rows in rowid order from the first key >= `lo` up to `hi` inclusive, one leaf's worth at a time
    * (the arrays are the cached leaves themselves: read-only). With `want`, only the columns it names
-   * are decoded, into fresh rows that the cache does not keep, and rows a `pre` probe rules out are
-   * skipped; with a `pool`, each chunk overwrites the last (see NodeStore.rowsSome).
+   * are decoded, into fresh rows that the cache does not keep; with a `pool`, each chunk overwrites
+   * the last (see NodeStore.rowsSome). Scans with text probes go through matching().
    */
-  *chunks(lo = -Infinity, hi = Infinity, want: Int32Array | null = null, pre: TextProbe[] | null = null, pool: RowPool | null = null): Generator<Value[][]> {
-    for (const s of this.spans(lo, hi)) yield want ? this.store.rowsSome(s.node, s.from, s.to, want, pre, pool) : this.store.rowsOf(s.node, s.from, s.to);
+  *chunks(lo = -Infinity, hi = Infinity, want: Int32Array | null = null, pool: RowPool | null = null): Generator<Value[][]> {
+    for (const s of this.spans(lo, hi)) yield want ? this.store.rowsSome(s.node, s.from, s.to, want, null, pool) : this.store.rowsOf(s.node, s.from, s.to);
   }
 
   /**
@@ -305,7 +305,7 @@ export class BTree {
     const values: Value[][] = cols.map(() => []);
     const rowids: number[] = [];
     // The scan every SELECT runs (pooled rows, only these columns decoded), not a loop of its own.
-    for (const chunk of this.chunks(-Infinity, Infinity, want, null, new RowPool())) {
+    for (const chunk of this.chunks(-Infinity, Infinity, want, new RowPool())) {
       for (let i = 0; i < chunk.length; i++) {
         const r = chunk[i];
         for (let j = 0; j < cols.length; j++) values[j].push(r[cols[j]]);

@@ -1079,7 +1079,8 @@ function findLookup(s: number, conj: Conjunct[], bound: Set<number>, scope: Scop
 
 /** A full scan of a stored table, decoding the columns the statement reads, minus rows `probes` rule out. */
 function tableScan(info: SourceInfo, table: Table, probes: TextProbe[] | null): RowSource {
-  return (_env, pool) => table.scanColumns(columnsRead(info, table), -Infinity, Infinity, probes, pool);
+  if (probes) return (_env, pool) => table.scanMatching(columnsRead(info, table), probes, pool);
+  return (_env, pool) => table.scanColumns(columnsRead(info, table), -Infinity, Infinity, pool);
 }
 
 /** The `column = 'text'` conjuncts on source `s`, as probes its scan checks on the record bytes. */
@@ -1344,7 +1345,7 @@ function findRowidRange(
     exact: () => exact,
     run: (env, pool) => {
       const b = bounds(env);
-      return b ? table.scanColumns(columnsRead(info, table), Math.floor(b[0]), Math.floor(b[1]), null, pool) : [];
+      return b ? table.scanColumns(columnsRead(info, table), Math.floor(b[0]), Math.floor(b[1]), pool) : [];
     },
     columns: (env, cols, bufs, each) => {
       const b = bounds(env);

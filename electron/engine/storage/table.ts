@@ -80,13 +80,19 @@ export class Table {
 
   /**
    * Rows in rowid order, a leaf page at a time, with only the columns `want` names decoded (`want[c]
-   * === c`; the others read as NULL). Rows are fresh arrays, not the cached ones. Rows whose
-   * stored text fails a `pre` probe are left out (the caller still applies its own filters). With a
-   * `pool`, every chunk reuses the arrays of the one before.
+   * === c`; the others read as NULL). Rows are fresh arrays, not the cached ones. With a `pool`,
+   * every chunk reuses the arrays of the one before.
    */
-  scanColumns(want: Int32Array, lo = -Infinity, hi = Infinity, pre: TextProbe[] | null = null, pool: RowPool | null = null): Iterable<Value[][]> {
-    if (pre !== null && lo === -Infinity && hi === Infinity) return this.tree.matching(want, pre, pool);
-    return this.tree.chunks(lo, hi, want, pre, pool);
+  scanColumns(want: Int32Array, lo = -Infinity, hi = Infinity, pool: RowPool | null = null): Iterable<Value[][]> {
+    return this.tree.chunks(lo, hi, want, pool);
+  }
+
+  /**
+   * scanColumns() of the whole table, less the rows whose stored text fails a `pre` probe (the
+   * caller still applies its own filters), in chunks of several leaves (see BTree.matching).
+   */
+  scanMatching(want: Int32Array, pre: TextProbe[], pool: RowPool | null = null): Iterable<Value[][]> {
+    return this.tree.matching(want, pre, pool);
   }
 
   /** Values `cols` of the rows with lo <= rowid <= hi, a leaf at a time (see BTree.columns). */
