@@ -112,6 +112,19 @@ export function rowidAt(n: Node, i: number): number {
   return v.getFloat64(v.getUint16(HDR + 2 * i, true), true);
 }
 
+/**
+ * The cell among [lo, hi] of a leaf page `v` that holds byte `pos`, given that one of them does:
+ * pointers fall as i rises, so it is the first cell i with ptr(i) <= pos.
+ */
+function cellHolding(v: DataView, lo: number, hi: number, pos: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (v.getUint16(HDR + 2 * mid, true) <= pos) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** Largest first rowid of a leaf that Node.dense describes: below 2^30, a small integer in V8. */
 const DENSE_LIMIT = 2 ** 30;
 
@@ -635,13 +648,7 @@ export class NodeStore {
       while (at >= start) {
         const hit = data.lastIndexOf(needle, at);
         if (hit < start) break; // -1 too
-        // Pointers fall as i rises: the cell holding `hit` is the first with ptr(i) <= hit.
-        let hi = to - 1;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (v.getUint16(HDR + 2 * mid, true) <= hit) hi = mid;
-          else lo = mid + 1;
-        }
+        lo = cellHolding(v, lo, to - 1, hit);
         out.push(lo);
         if (lo === to - 1) break;
         at = v.getUint16(HDR + 2 * lo, true) - len; // the rest of that cell need not be searched
@@ -655,13 +662,7 @@ export class NodeStore {
       const hit = data.indexOf(needle, at);
       if (hit < 0 || hit >= end) break;
       // Hits rise, so each lies in a cell before the last one found.
-      let lo = from;
-      let hi = top;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (v.getUint16(HDR + 2 * mid, true) <= hit) hi = mid;
-        else lo = mid + 1;
-      }
+      const lo = cellHolding(v, from, top, hit);
       out.push(lo);
       if (lo === from) break;
       top = lo - 1;
